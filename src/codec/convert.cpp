@@ -1,0 +1,60 @@
+#include "fpaudit/codec/convert.hpp"
+
+#include <bit>
+#include <cstring>
+
+#include "fpaudit/codec/decode.hpp"
+
+namespace fpaudit {
+
+Encoded convert(const FormatSpec& from, std::uint64_t bits, const FormatSpec& to,
+                const ConvertOptions& opt, std::uint64_t index) {
+  return encode(to, decode(from, bits, opt.subnormals.daz), opt, index);
+}
+
+Encoded convert_double(double x, const FormatSpec& to, const ConvertOptions& opt,
+                       std::uint64_t index) {
+  ExactValue v = from_double(x);
+  if (opt.subnormals.daz && v.cls == ValueClass::finite && v.exp == -1074 && v.sig < (1ull << 52))
+    v = ExactValue::zero(v.negative);  // binary64 subnormal read as zero
+  return encode(to, v, opt, index);
+}
+
+Encoded convert_float(float x, const FormatSpec& to, const ConvertOptions& opt,
+                      std::uint64_t index) {
+  ExactValue v = from_float(x);
+  if (opt.subnormals.daz && v.cls == ValueClass::finite && v.exp == -149 && v.sig < (1u << 23))
+    v = ExactValue::zero(v.negative);  // binary32 subnormal read as zero
+  return encode(to, v, opt, index);
+}
+
+std::size_t storage_bytes(const FormatSpec& f) {
+  const int w = f.width();
+  return w <= 8 ? 1 : w <= 16 ? 2 : w <= 32 ? 4 : 8;
+}
+
+namespace {
+std::uint64_t load(const unsigned char* p, std::size_t bytes) {
+  std::uint64_t v = 0;
+  std::memcpy(&v, p, bytes);  // little-endian host (x86-64)
+  return v;
+}
+void store(unsigned char* p, std::size_t bytes, std::uint64_t v) { std::memcpy(p, &v, bytes); }
+}  // namespace
+
+Flags convert_span(const FormatSpec& from, const void* in, const FormatSpec& to, void* out,
+                   std::size_t n, const ConvertOptions& opt, std::uint64_t first_index) {
+  static_assert(std::endian::native == std::endian::little, "fpaudit assumes a little-endian host");
+  const std::size_t ib = storage_bytes(from), ob = storage_bytes(to);
+  const auto* src = static_cast<const unsigned char*>(in);
+  auto* dst = static_cast<unsigned char*>(out);
+  Flags all;
+  for (std::size_t i = 0; i < n; ++i) {
+    const Encoded r = convert(from, load(src + i * ib, ib), to, opt, first_index + i);
+    store(dst + i * ob, ob, r.bits);
+    all |= r.flags;
+  }
+  return all;
+}
+
+}  // namespace fpaudit
