@@ -1,0 +1,28 @@
+// The fpaudit subcommands. Each command lives in its own cmd_<name>.cpp and registers itself on
+// the top-level CLI11 app through one function below; main.cpp calls them in order and turns
+// every exception into one line on stderr ("fpaudit: error: <message>"):
+//   exit 2: usage and input errors (CLI11 parse errors, UsageError, std::invalid_argument --
+//           the library's errors for bad format names, option spellings and values);
+//   exit 1: anything else (I/O failures, internal errors).
+// A later command (audit, gemm, hw, gen, verify, bench) adds a register_<name> here, a
+// cmd_<name>.cpp, and one line in main.cpp.
+#pragma once
+
+#include <stdexcept>
+
+namespace CLI {
+class App;
+}
+
+namespace fpaudit::cli {
+
+// A usage or input error found by a command (bad input line, missing option): exit 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void register_formats(CLI::App& app);  // fpaudit formats [--json]
+void register_info(CLI::App& app);     // fpaudit info FORMAT [VALUE|0xBITS]
+void register_convert(CLI::App& app);  // fpaudit convert --from F --to T (--hex|--dec) [FILE]
+
+}  // namespace fpaudit::cli
