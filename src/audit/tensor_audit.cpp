@@ -1,0 +1,561 @@
+#include "fpaudit/audit/tensor_audit.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <exception>
+#include <thread>
+
+#include "fpaudit/codec/convert.hpp"
+#include "fpaudit/codec/decode.hpp"
+#include "fpaudit/codec/exact_product.hpp"
+#include "fpaudit/format/registry.hpp"
+#include "fpaudit/scaling/mx.hpp"
+
+namespace fpaudit::audit {
+
+std::string_view to_string(Role r) {
+  switch (r) {
+    case Role::weight: return "weight";
+    case Role::activation: return "activation";
+    case Role::grad: return "grad";
+  }
+  return "?";
+}
+
+Role parse_role(std::string_view s) {
+  if (s == "weight") return Role::weight;
+  if (s == "activation") return Role::activation;
+  if (s == "grad") return Role::grad;
+  throw std::invalid_argument("unknown role \"" + std::string(s) + "\" (expected weight, activation, grad)");
+}
+
+Role infer_role(std::string_view name) {
+  std::string n(name);
+  std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (n.find("grad") != std::string::npos) return Role::grad;
+  if (n.find("act") != std::string::npos || n.find("output") != std::string::npos)
+    return Role::activation;
+  return Role::weight;
+}
+
+void RangeSummary::merge(const RangeSummary& o) {
+  count += o.count;
+  nan += o.nan;
+  inf += o.inf;
+  zero += o.zero;
+  amax = std::max(amax, o.amax);
+  if (o.min_nonzero != 0 && (min_nonzero == 0 || o.min_nonzero < min_nonzero)) min_nonzero = o.min_nonzero;
+  for (const auto& [k, v] : o.histogram) histogram[k] += v;
+}
+
+namespace {
+
+// Elements per work chunk: a multiple of every block size (32, 16) so blocks never straddle
+// chunks; fixed, so results do not depend on the thread count.
+constexpr std::size_t kChunk = 32768;
+
+// Splits the flat element range into chunks that start at a row start or at a multiple of 32
+// within a row.
+class ChunkPlan {
+ public:
+  ChunkPlan(std::uint64_t count, std::uint64_t row) : left_(count) {
+    row_ = (row == 0 || count % row != 0) ? std::max<std::uint64_t>(count, 1) : row;
+  }
+  std::size_t next() {
+    if (left_ == 0) return 0;
+    std::uint64_t n;
+    if (row_ <= kChunk) {
+      n = std::min<std::uint64_t>(left_, (kChunk / row_) * row_);
+    } else {
+      n = std::min<std::uint64_t>(row_ - in_row_, kChunk);
+      in_row_ = (in_row_ + n) % row_;
+    }
+    left_ -= n;
+    return static_cast<std::size_t>(n);
+  }
+  std::uint64_t row() const { return row_; }
+
+ private:
+  std::uint64_t left_, row_, in_row_ = 0;
+};
+
+double value_of(const FormatSpec& f, std::uint64_t bits) {
+  const ExactValue v = decode(f, bits);
+  switch (v.cls) {
+    case ValueClass::zero: return v.negative ? -0.0 : 0.0;
+    case ValueClass::inf: return v.negative ? -HUGE_VAL : HUGE_VAL;
+    case ValueClass::nan: return std::numeric_limits<double>::quiet_NaN();
+    case ValueClass::finite: break;
+  }
+  const double m = std::ldexp(static_cast<double>(v.sig), v.exp);
+  return v.negative ? -m : m;
+}
+
+ExactValue scaled_pow2(double x, int k) {
+  ExactValue v = from_double(x);
+  if (v.cls == ValueClass::finite) v.exp += k;
+  return v;
+}
+
+// Exponent of |x|'s binade (x finite nonzero), exact.
+int binade(double x) { return std::ilogb(x); }
+
+enum class TargetKind { plain, amax, amax_pow2, mx, nvfp4 };
+
+struct Target {
+  TargetKind kind = TargetKind::plain;
+  FormatSpec format;  // element format
+  double scale = 1;   // amax
+  int pow2 = 0;       // amax_pow2
+  scaling::MxSpec mx{};
+  scaling::NvFp4TensorScale nvfp4{};
+  ResultRow row;
+};
+
+Target make_target(TargetKind kind, const FormatSpec& format) {
+  Target t;
+  t.kind = kind;
+  t.format = format;
+  return t;
+}
+
+// Loss-scale sweep thresholds of one element in one format (see LossScaleSweep).
+struct ThresholdCounts {
+  std::vector<std::uint64_t> k0, kn, k1;  // histograms over [min-1 .. max+1] (clamped)
+  std::uint64_t nonzero = 0;
+  int min_k1 = std::numeric_limits<int>::max();  // unclamped
+};
+
+struct ChunkResult {
+  std::vector<ResultRow> rows;
+  std::vector<ThresholdCounts> thresholds;
+};
+
+// The smallest k in [lo, hi] where pred holds (pred is monotone: false... then true...), or
+// hi + 1 when it never does; the search starts at a guess and walks.
+template <class Pred>
+int first_true(int guess, int lo, int hi, const Pred& pred) {
+  int k = std::clamp(guess, lo, hi);
+  if (pred(k)) {
+    while (k > lo && pred(k - 1)) --k;
+    return k;
+  }
+  while (k <= hi && !pred(k)) ++k;
+  return k;
+}
+
+class Auditor {
+ public:
+  Auditor(const TensorMeta& meta, const AuditConfig& cfg, const RangeSummary& range, Role role)
+      : meta_(meta), cfg_(cfg), role_(role) {
+    build_targets(range);
+    if (role_ == Role::grad) {
+      for (const char* name : {"binary16", "bfloat16", "float8_e4m3fn", "float8_e5m2"})
+        sweep_formats_.push_back(format_by_name(name));
+      sweep_opt_ = cfg_.options;
+      if (sweep_opt_.rounding == Rounding::sr) sweep_opt_.rounding = Rounding::rne;
+      sweep_opt_.overflow = Overflow::ieee;
+    }
+  }
+
+  ChunkResult process(std::span<const double> xs, std::uint64_t first_index) const {
+    ChunkResult out;
+    out.rows.reserve(targets_.size());
+    std::vector<std::uint64_t> bits(64);
+    for (const Target& t : targets_) {
+      ResultRow row = t.row;
+      switch (t.kind) {
+        case TargetKind::plain: run_plain(t, xs, first_index, row); break;
+        case TargetKind::amax: run_amax(t, xs, first_index, row); break;
+        case TargetKind::amax_pow2: run_pow2(t, xs, first_index, row); break;
+        case TargetKind::mx:
+        case TargetKind::nvfp4: run_blocks(t, xs, first_index, row, bits); break;
+      }
+      out.rows.push_back(std::move(row));
+    }
+    if (!sweep_formats_.empty()) out.thresholds = sweep(xs);
+    return out;
+  }
+
+  const std::vector<Target>& targets() const { return targets_; }
+  const std::vector<FormatSpec>& sweep_formats() const { return sweep_formats_; }
+
+ private:
+  void build_targets(const RangeSummary& range) {
+    auto base_row = [&](const std::string& format, const std::string& scaling) {
+      ResultRow r;
+      r.format = format;
+      r.scaling = scaling;
+      r.rounding = cfg_.options.rounding;
+      r.overflow = cfg_.options.overflow;
+      return r;
+    };
+    for (const FormatSpec& f : cfg_.formats) {
+      Target t = make_target(TargetKind::plain, f);
+      t.row = base_row(f.name, "none");
+      t.row.bits_per_element = f.width();
+      targets_.push_back(t);
+    }
+    const bool finite_amax = range.amax > 0 && std::isfinite(range.amax);
+    if (cfg_.per_tensor_scaling && finite_amax) {
+      for (const FormatSpec& f : cfg_.formats) {
+        if (f.width() > 8 || !f.is_signed) continue;  // per-tensor scaling is an FP8 recipe
+        Target a = make_target(TargetKind::amax, f);
+        a.scale = scaling::amax_scale(f, range.amax);
+        a.row = base_row(f.name, "amax");
+        a.row.scale = a.scale;
+        a.row.bits_per_element = f.width();
+        targets_.push_back(a);
+        Target p = make_target(TargetKind::amax_pow2, f);
+        p.pow2 = scaling::amax_scale_pow2_exponent(f, range.amax);
+        p.row = base_row(f.name, "amax_pow2");
+        p.row.scale = std::ldexp(1.0, p.pow2);
+        p.row.bits_per_element = f.width();
+        targets_.push_back(p);
+      }
+    }
+    if (cfg_.mx) {
+      for (scaling::MxSpec spec : scaling::standard_mx_formats()) {
+        for (const std::string& rule_name : cfg_.mx_rules) {
+          const scaling::ScaleRule rule = scaling::parse_scale_rule(rule_name);
+          spec.rule = rule;
+          spec.element_rounding = cfg_.mx_element_rounding;
+          Target t = make_target(TargetKind::mx, spec.element);
+          t.mx = spec;
+          t.row = base_row(spec.name, "mx");
+          t.row.scale_rule = std::string(scaling::to_string(rule));
+          t.row.rounding = spec.element_rounding;
+          t.row.overflow = Overflow::saturate;
+          t.row.bits_per_element = spec.element.width() + 8.0 / spec.block_size;
+          targets_.push_back(t);
+        }
+      }
+      if (finite_amax) {
+        Target t = make_target(TargetKind::nvfp4, format_by_name("float4_e2m1fn"));
+        t.nvfp4 = scaling::nvfp4_tensor_scale(range.amax);
+        t.row = base_row("nvfp4", "nvfp4");
+        t.row.rounding = Rounding::rne;
+        t.row.overflow = Overflow::saturate;
+        t.row.bits_per_element = 4 + 8.0 / scaling::kNvFp4BlockSize;
+        targets_.push_back(t);
+      }
+    }
+  }
+
+  void run_plain(const Target& t, std::span<const double> xs, std::uint64_t first, ResultRow& row) const {
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      const Encoded r = convert_double(xs[i], t.format, cfg_.options, first + i);
+      row.stats.add(t.format, xs[i], r, value_of(t.format, r.bits));
+    }
+  }
+
+  void run_pow2(const Target& t, std::span<const double> xs, std::uint64_t first, ResultRow& row) const {
+    const double s = std::ldexp(1.0, t.pow2);
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      const Encoded r = encode(t.format, scaled_pow2(xs[i], t.pow2), cfg_.options, first + i);
+      row.stats.add(t.format, xs[i], r, std::ldexp(value_of(t.format, r.bits), -t.pow2), s);
+    }
+  }
+
+  void run_amax(const Target& t, std::span<const double> xs, std::uint64_t first, ResultRow& row) const {
+    const ExactValue s = from_double(t.scale);
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      // x * scale exactly (64 bits + sticky), rounded once into the format.
+      const Encoded r = encode(t.format, exact_product(from_double(xs[i]), s), cfg_.options, first + i);
+      row.stats.add(t.format, xs[i], r, value_of(t.format, r.bits) / t.scale, t.scale);
+    }
+  }
+
+  void run_blocks(const Target& t, std::span<const double> xs, std::uint64_t first, ResultRow& row,
+                  std::vector<std::uint64_t>& bits) const {
+    const std::size_t block =
+        t.kind == TargetKind::mx ? static_cast<std::size_t>(t.mx.block_size) : scaling::kNvFp4BlockSize;
+    const std::uint64_t row_len = plan_row_;
+    std::size_t i = 0;
+    while (i < xs.size()) {
+      // A block ends at the block size or at the end of the row, whichever comes first.
+      const std::uint64_t col = (first + i) % row_len;
+      const std::size_t n = static_cast<std::size_t>(
+          std::min<std::uint64_t>({block - col % block, row_len - col, xs.size() - i}));
+      const std::span<const double> blk = xs.subspan(i, n);
+      if (bits.size() < n) bits.resize(n);
+      const std::span<std::uint64_t> out(bits.data(), n);
+      std::uint64_t clipped, flushed;
+      int scale_exp;
+      double scale_value;
+      if (t.kind == TargetKind::mx) {
+        const scaling::MxBlockResult b = scaling::quantize_mx_block(t.mx, blk, out, first + i);
+        clipped = b.clipped;
+        flushed = b.flushed;
+        scale_exp = b.scale_exponent;
+        scale_value = std::ldexp(1.0, b.scale_exponent);
+        for (std::size_t j = 0; j < n; ++j)
+          add_block_element(t, row, blk[j], out[j], scaling::dequantize_mx(t.mx, b.scale_bits, out[j]),
+                            1.0 / scale_value);
+      } else {
+        const scaling::NvFp4BlockResult b = scaling::quantize_nvfp4_block(t.nvfp4, blk, out);
+        clipped = b.clipped;
+        flushed = b.flushed;
+        scale_value = scaling::nvfp4_block_scale_value(t.nvfp4, b.scale_bits);
+        scale_exp = scale_value > 0 ? binade(scale_value) : std::numeric_limits<int>::min();
+        for (std::size_t j = 0; j < n; ++j)
+          add_block_element(t, row, blk[j], out[j], scaling::dequantize_nvfp4(t.nvfp4, b.scale_bits, out[j]),
+                            scale_value > 0 ? 1.0 / scale_value : 1.0);
+      }
+      ++row.blocks;
+      row.elements_clipped += clipped;
+      row.elements_flushed += flushed;
+      if (clipped) ++row.blocks_clipped;
+      ++row.scale_exponents[scale_exp];
+      i += n;
+    }
+  }
+
+  static void add_block_element(const Target& t, ResultRow& row, double x, std::uint64_t bits, double q,
+                                double elem_scale) {
+    // The block quantizer returns bits only; the flags follow from the values: inexact when
+    // the dequantized value differs, overflow when the element was clamped to max finite.
+    Encoded r{bits, {}};
+    if (std::isfinite(x) && q != x) r.flags |= Flags::inexact;
+    const std::uint64_t mag = bits & t.format.magnitude_mask();
+    if (std::isfinite(x) && mag == t.format.max_finite_bits() && std::fabs(x) > std::fabs(q))
+      r.flags |= Flags::overflow;
+    row.stats.add(t.format, x, r, q, elem_scale);
+  }
+
+  std::vector<ThresholdCounts> sweep(std::span<const double> xs) const {
+    const int lo = cfg_.loss_scale_min_log2, hi = cfg_.loss_scale_max_log2;
+    const std::size_t bins = static_cast<std::size_t>(hi - lo + 3);
+    std::vector<ThresholdCounts> out(sweep_formats_.size());
+    constexpr int kWide = 1200;  // beyond any binary64 exponent: thresholds always exist
+    for (std::size_t fi = 0; fi < sweep_formats_.size(); ++fi) {
+      const FormatSpec& f = sweep_formats_[fi];
+      ThresholdCounts& tc = out[fi];
+      tc.k0.assign(bins, 0);
+      tc.kn.assign(bins, 0);
+      tc.k1.assign(bins, 0);
+      auto slot = [&](int k) { return static_cast<std::size_t>(std::clamp(k, lo - 1, hi + 1) - (lo - 1)); };
+      for (double x : xs) {
+        if (!std::isfinite(x) || x == 0) continue;
+        ++tc.nonzero;
+        const int e = binade(x);
+        auto at = [&](int k) { return encode(f, scaled_pow2(x, k), sweep_opt_); };
+        const int k0 = first_true(f.emin() - f.mantissa_bits - e - 1, -kWide, kWide, [&](int k) {
+          const Encoded r = at(k);
+          return !f.is_zero(r.bits);
+        });
+        const int kn = first_true(f.emin() - e, -kWide, kWide, [&](int k) {
+          const Encoded r = at(k);
+          return !f.is_zero(r.bits) && !f.is_subnormal(r.bits);
+        });
+        const int k1 = first_true(f.emax() - e + 1, -kWide, kWide,
+                                  [&](int k) { return at(k).flags.has(Flags::overflow); });
+        ++tc.k0[slot(k0)];
+        ++tc.kn[slot(kn)];
+        ++tc.k1[slot(k1)];
+        tc.min_k1 = std::min(tc.min_k1, k1);
+      }
+    }
+    return out;
+  }
+
+ public:
+  std::uint64_t plan_row_ = 1;
+
+ private:
+  const TensorMeta& meta_;
+  const AuditConfig& cfg_;
+  Role role_;
+  std::vector<Target> targets_;
+  std::vector<FormatSpec> sweep_formats_;
+  ConvertOptions sweep_opt_{};
+};
+
+RangeSummary range_pass(const ReaderFactory& open) {
+  RangeSummary r;
+  auto reader = open();
+  std::vector<double> buf(kChunk);
+  for (;;) {
+    const std::size_t n = reader->read(buf);
+    if (n == 0) break;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x = buf[i];
+      ++r.count;
+      if (std::isnan(x)) { ++r.nan; continue; }
+      if (std::isinf(x)) { ++r.inf; continue; }
+      if (x == 0) { ++r.zero; continue; }
+      const double a = std::fabs(x);
+      r.amax = std::max(r.amax, a);
+      if (r.min_nonzero == 0 || a < r.min_nonzero) r.min_nonzero = a;
+      ++r.histogram[binade(a)];
+    }
+  }
+  return r;
+}
+
+LossScaleSweep finish_sweep(const std::vector<FormatSpec>& formats, const std::vector<ThresholdCounts>& tcs,
+                            const AuditConfig& cfg) {
+  LossScaleSweep s;
+  s.min_log2 = cfg.loss_scale_min_log2;
+  s.max_log2 = cfg.loss_scale_max_log2;
+  for (std::size_t fi = 0; fi < formats.size(); ++fi) {
+    const ThresholdCounts& tc = tcs[fi];
+    LossScaleFormat lf;
+    lf.format = formats[fi].name;
+    const double n = tc.nonzero ? double(tc.nonzero) : 1.0;
+    for (int k = s.min_log2; k <= s.max_log2; ++k) {
+      const std::size_t idx = static_cast<std::size_t>(k - (s.min_log2 - 1));
+      std::uint64_t above0 = 0, aboven = 0, below1 = 0;  // #{k0 > k}, #{kn > k}, #{k1 <= k}
+      for (std::size_t j = idx + 1; j < tc.k0.size(); ++j) {
+        above0 += tc.k0[j];
+        aboven += tc.kn[j];
+      }
+      for (std::size_t j = 0; j <= idx; ++j) below1 += tc.k1[j];
+      lf.underflow_frac.push_back(double(above0) / n);
+      lf.subnormal_frac.push_back(double(aboven - above0) / n);
+      lf.overflow_frac.push_back(double(below1) / n);
+    }
+    if (tc.nonzero && tc.min_k1 != std::numeric_limits<int>::max()) {
+      lf.max_no_overflow_log2 = tc.min_k1 - 1;
+      lf.recommended_log2 = tc.min_k1 - 1 - cfg.headroom_binades;
+    }
+    if (formats[fi].name == "binary16" && lf.max_no_overflow_log2) {
+      // torch.amp.GradScaler defaults: init 2^16, growth x2 every 2000 clean steps, backoff /2.
+      const int k = *lf.max_no_overflow_log2;
+      s.dynamic_settle_log2 = std::min(k, 127);
+      s.dynamic_steps_to_settle =
+          k >= 16 ? 2000ull * static_cast<std::uint64_t>(std::min(k, 127) - 16) : static_cast<std::uint64_t>(16 - k);
+    }
+    s.formats.push_back(std::move(lf));
+  }
+  return s;
+}
+
+Recommendation recommend(const std::vector<ResultRow>& rows, const Budget& b) {
+  Recommendation best;
+  const ResultRow* pick = nullptr;
+  for (const ResultRow& r : rows) {
+    const ConversionStats& st = r.stats;
+    if (st.count == 0) continue;
+    const double overflow = double(st.overflow_inf + st.overflow_nan + st.saturated) / double(st.count);
+    const std::uint64_t nonzero = st.count - st.zero_in - st.nan_in - st.inf_in;
+    const double underflow = nonzero ? double(st.underflow_to_zero) / double(nonzero) : 0.0;
+    if (st.rms_rel_err() > b.max_rel_rms || overflow > b.max_overflow || underflow > b.max_underflow_frac)
+      continue;
+    if (!pick || r.bits_per_element < pick->bits_per_element ||
+        (r.bits_per_element == pick->bits_per_element && st.rms_rel_err() < pick->stats.rms_rel_err()))
+      pick = &r;
+  }
+  if (!pick) {
+    best.reason = "no candidate meets the budget";
+    return best;
+  }
+  best.met = true;
+  best.format = pick->format;
+  best.scaling = pick->scaling;
+  best.scale_rule = pick->scale_rule;
+  best.bits_per_element = pick->bits_per_element;
+  best.reason = "narrowest candidate within the budget (rms relative error " +
+                std::to_string(pick->stats.rms_rel_err()) + ")";
+  return best;
+}
+
+}  // namespace
+
+TensorAudit audit_tensor(const TensorMeta& meta, const ReaderFactory& open, const AuditConfig& cfg) {
+  TensorAudit out;
+  out.meta = meta;
+  out.role = cfg.role ? *cfg.role : infer_role(meta.name);
+  out.range = range_pass(open);
+
+  Auditor auditor(meta, cfg, out.range, out.role);
+  ChunkPlan plan(out.range.count, meta.row_length);
+  auditor.plan_row_ = plan.row();
+
+  std::vector<ResultRow> rows;
+  for (const Target& t : auditor.targets()) rows.push_back(t.row);
+  std::vector<ThresholdCounts> thresholds;
+
+  const unsigned threads = std::max(1u, cfg.threads);
+  auto reader = open();
+  std::vector<std::vector<double>> buffers(threads);
+  std::vector<std::uint64_t> starts(threads);
+  std::vector<ChunkResult> results(threads);
+  std::uint64_t position = 0;
+  auto merge = [&](const ChunkResult& c) {
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      ResultRow& r = rows[i];
+      const ResultRow& p = c.rows[i];
+      r.stats.merge(p.stats);
+      r.blocks += p.blocks;
+      r.blocks_clipped += p.blocks_clipped;
+      r.elements_clipped += p.elements_clipped;
+      r.elements_flushed += p.elements_flushed;
+      for (const auto& [k, v] : p.scale_exponents) r.scale_exponents[k] += v;
+    }
+    if (thresholds.empty()) {
+      thresholds = c.thresholds;
+      return;
+    }
+    for (std::size_t f = 0; f < thresholds.size(); ++f) {
+      ThresholdCounts& t = thresholds[f];
+      const ThresholdCounts& p = c.thresholds[f];
+      for (std::size_t j = 0; j < t.k0.size(); ++j) {
+        t.k0[j] += p.k0[j];
+        t.kn[j] += p.kn[j];
+        t.k1[j] += p.k1[j];
+      }
+      t.nonzero += p.nonzero;
+      t.min_k1 = std::min(t.min_k1, p.min_k1);
+    }
+  };
+  for (;;) {
+    // Read up to `threads` chunks (in plan order), process them concurrently, merge in order.
+    unsigned filled = 0;
+    for (; filled < threads; ++filled) {
+      const std::size_t n = plan.next();
+      if (n == 0) break;
+      buffers[filled].resize(n);
+      std::size_t got = 0;
+      while (got < n) {
+        const std::size_t r = reader->read(std::span<double>(buffers[filled]).subspan(got));
+        if (r == 0) throw std::runtime_error(meta.file + ": " + meta.name + ": data ended early at element " +
+                                             std::to_string(position + got) + " (the first pass read " +
+                                             std::to_string(out.range.count) + ")");
+        got += r;
+      }
+      starts[filled] = position;
+      position += n;
+    }
+    if (filled == 0) break;
+    if (filled == 1) {
+      results[0] = auditor.process(buffers[0], starts[0]);
+    } else {
+      std::vector<std::thread> pool;
+      std::vector<std::exception_ptr> errors(filled);
+      for (unsigned t = 0; t < filled; ++t)
+        pool.emplace_back([&, t] {
+          try {
+            results[t] = auditor.process(buffers[t], starts[t]);
+          } catch (...) {
+            errors[t] = std::current_exception();
+          }
+        });
+      for (auto& th : pool) th.join();
+      for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
+    }
+    for (unsigned t = 0; t < filled; ++t) merge(results[t]);
+    if (cfg.on_progress) cfg.on_progress(position);
+  }
+  out.rows = std::move(rows);
+  if (!auditor.sweep_formats().empty() && !thresholds.empty())
+    out.loss_scale = finish_sweep(auditor.sweep_formats(), thresholds, cfg);
+  if (cfg.recommend) out.recommendation = recommend(out.rows, *cfg.recommend);
+  return out;
+}
+
+}  // namespace fpaudit::audit
