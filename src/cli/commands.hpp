@@ -21,6 +21,13 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A command that finished its output but must exit non-zero (e.g. `audit` when a --fail-if gate
+// trips: 3; files that could not be read in directory mode: 4). Carries no message.
+struct ExitStatus {
+  int code;
+  explicit ExitStatus(int c) : code(c) {}
+};
+
 void register_formats(CLI::App& app);  // fpaudit formats [--json]
 void register_info(CLI::App& app);     // fpaudit info FORMAT [VALUE|0xBITS]
 void register_convert(CLI::App& app);  // fpaudit convert --from F --to T (--hex|--dec) [FILE]

@@ -28,6 +28,9 @@ int run(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);  // runs the chosen subcommand's callback
+  } catch (const fpaudit::cli::ExitStatus& e) {
+    std::cout.flush();
+    return e.code;
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help
     return fail(e.what(), 2);
