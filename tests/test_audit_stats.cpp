@@ -15,26 +15,18 @@ using namespace fpaudit::audit;
 
 namespace {
 
-class VectorReader : public ValueReader {
- public:
-  explicit VectorReader(const std::vector<double>& v, std::size_t max_read = 1000)
-      : v_(v), max_(max_read) {}
-  std::size_t read(std::span<double> out) override {
-    const std::size_t n = std::min({out.size(), v_.size() - pos_, max_});
-    std::copy_n(v_.begin() + static_cast<std::ptrdiff_t>(pos_), n, out.begin());
-    pos_ += n;
-    return n;
-  }
-
- private:
-  const std::vector<double>& v_;
-  std::size_t pos_ = 0, max_;
-};
+// Streams the vector in spans of at most `max_span` values, as a file reader would.
+ValueStream stream_of(const std::vector<double>& v, std::size_t max_span = 1000) {
+  return [&v, max_span](const ValueSink& sink) {
+    for (std::size_t i = 0; i < v.size(); i += max_span)
+      sink(std::span<const double>(v).subspan(i, std::min(max_span, v.size() - i)));
+  };
+}
 
 TensorAudit run(const std::vector<double>& values, AuditConfig cfg, const std::string& name = "t",
                 std::uint64_t row = 0) {
   TensorMeta meta{"mem", name, "f8", {values.size()}, values.size(), row ? row : values.size()};
-  return audit_tensor(meta, [&] { return std::make_unique<VectorReader>(values); }, cfg);
+  return audit_tensor(meta, stream_of(values), cfg);
 }
 
 AuditConfig plain(const char* format) {

@@ -374,15 +374,10 @@ class Auditor {
   ConvertOptions sweep_opt_{};
 };
 
-RangeSummary range_pass(const ReaderFactory& open) {
+RangeSummary range_pass(const ValueStream& values) {
   RangeSummary r;
-  auto reader = open();
-  std::vector<double> buf(kChunk);
-  for (;;) {
-    const std::size_t n = reader->read(buf);
-    if (n == 0) break;
-    for (std::size_t i = 0; i < n; ++i) {
-      const double x = buf[i];
+  values([&r](std::span<const double> xs) {
+    for (const double x : xs) {
       ++r.count;
       if (std::isnan(x)) { ++r.nan; continue; }
       if (std::isinf(x)) { ++r.inf; continue; }
@@ -392,7 +387,7 @@ RangeSummary range_pass(const ReaderFactory& open) {
       if (r.min_nonzero == 0 || a < r.min_nonzero) r.min_nonzero = a;
       ++r.histogram[binade(a)];
     }
-  }
+  });
   return r;
 }
 
@@ -465,11 +460,11 @@ Recommendation recommend(const std::vector<ResultRow>& rows, const Budget& b) {
 
 }  // namespace
 
-TensorAudit audit_tensor(const TensorMeta& meta, const ReaderFactory& open, const AuditConfig& cfg) {
+TensorAudit audit_tensor(const TensorMeta& meta, const ValueStream& values, const AuditConfig& cfg) {
   TensorAudit out;
   out.meta = meta;
   out.role = cfg.role ? *cfg.role : infer_role(meta.name);
-  out.range = range_pass(open);
+  out.range = range_pass(values);
 
   Auditor auditor(meta, cfg, out.range, out.role);
   ChunkPlan plan(out.range.count, meta.row_length);
@@ -478,13 +473,6 @@ TensorAudit audit_tensor(const TensorMeta& meta, const ReaderFactory& open, cons
   std::vector<ResultRow> rows;
   for (const Target& t : auditor.targets()) rows.push_back(t.row);
   std::vector<ThresholdCounts> thresholds;
-
-  const unsigned threads = std::max(1u, cfg.threads);
-  auto reader = open();
-  std::vector<std::vector<double>> buffers(threads);
-  std::vector<std::uint64_t> starts(threads);
-  std::vector<ChunkResult> results(threads);
-  std::uint64_t position = 0;
   auto merge = [&](const ChunkResult& c) {
     for (std::size_t i = 0; i < rows.size(); ++i) {
       ResultRow& r = rows[i];
@@ -512,25 +500,18 @@ TensorAudit audit_tensor(const TensorMeta& meta, const ReaderFactory& open, cons
       t.min_k1 = std::min(t.min_k1, p.min_k1);
     }
   };
-  for (;;) {
-    // Read up to `threads` chunks (in plan order), process them concurrently, merge in order.
-    unsigned filled = 0;
-    for (; filled < threads; ++filled) {
-      const std::size_t n = plan.next();
-      if (n == 0) break;
-      buffers[filled].resize(n);
-      std::size_t got = 0;
-      while (got < n) {
-        const std::size_t r = reader->read(std::span<double>(buffers[filled]).subspan(got));
-        if (r == 0) throw std::runtime_error(meta.file + ": " + meta.name + ": data ended early at element " +
-                                             std::to_string(position + got) + " (the first pass read " +
-                                             std::to_string(out.range.count) + ")");
-        got += r;
-      }
-      starts[filled] = position;
-      position += n;
-    }
-    if (filled == 0) break;
+
+  // The values arrive in spans of any size; they are cut into the plan's chunks, and every
+  // `threads` chunks are processed concurrently and merged in plan order.
+  const unsigned threads = std::max(1u, cfg.threads);
+  std::vector<std::vector<double>> buffers(threads);
+  std::vector<std::uint64_t> starts(threads);
+  std::vector<ChunkResult> results(threads);
+  unsigned filled = 0;             // complete chunks in the batch
+  std::size_t want = plan.next();  // size of the chunk being filled (0: plan exhausted)
+  std::uint64_t position = 0;      // elements received
+  auto run_batch = [&] {
+    if (filled == 0) return;
     if (filled == 1) {
       results[0] = auditor.process(buffers[0], starts[0]);
     } else {
@@ -549,8 +530,36 @@ TensorAudit audit_tensor(const TensorMeta& meta, const ReaderFactory& open, cons
         if (e) std::rethrow_exception(e);
     }
     for (unsigned t = 0; t < filled; ++t) merge(results[t]);
+    filled = 0;
     if (cfg.on_progress) cfg.on_progress(position);
-  }
+  };
+  auto too_many = [&] {
+    return std::runtime_error(meta.file + ": " + meta.name + ": the second pass produced more than the " +
+                              std::to_string(out.range.count) + " elements of the first");
+  };
+  values([&](std::span<const double> xs) {
+    while (!xs.empty()) {
+      if (want == 0) throw too_many();
+      std::vector<double>& buf = buffers[filled];
+      if (buf.empty()) starts[filled] = position;
+      const std::size_t take = std::min(xs.size(), want - buf.size());
+      buf.insert(buf.end(), xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(take));
+      xs = xs.subspan(take);
+      position += take;
+      if (buf.size() == want) {
+        ++filled;
+        want = plan.next();
+        if (filled == threads) {
+          run_batch();
+          for (auto& b : buffers) b.clear();
+        }
+      }
+    }
+  });
+  run_batch();
+  if (want != 0)
+    throw std::runtime_error(meta.file + ": " + meta.name + ": data ended at element " + std::to_string(position) +
+                             " of " + std::to_string(out.range.count) + " in the second pass");
   out.rows = std::move(rows);
   if (!auditor.sweep_formats().empty() && !thresholds.empty())
     out.loss_scale = finish_sweep(auditor.sweep_formats(), thresholds, cfg);

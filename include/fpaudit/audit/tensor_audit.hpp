@@ -1,7 +1,7 @@
 // The audit of one tensor: what each target format (plain, per-tensor scaled, MX block scaled)
 // does to its values, the loss-scale sweep for gradients, and a recommendation.
 //
-// The auditor knows nothing of files: it reads values through a ValueReader (the io stage
+// The auditor knows nothing of files: it reads values through a ValueStream (the io stage
 // provides one per tensor) and returns plain data that the report stage renders.
 #pragma once
 
@@ -35,14 +35,11 @@ struct TensorMeta {
   std::uint64_t row_length = 1;  // contiguous run along which MX blocks are formed
 };
 
-// Sequential access to a tensor's values as binary64 (exact for every auditable dtype).
-class ValueReader {
- public:
-  virtual ~ValueReader() = default;
-  // Fills out with the next values; returns how many (0 at the end).
-  virtual std::size_t read(std::span<double> out) = 0;
-};
-using ReaderFactory = std::function<std::unique_ptr<ValueReader>()>;
+// A tensor's values as binary64 (exact for every auditable dtype), in storage order: calling
+// the stream passes successive spans to the sink until the tensor ends. The auditor calls it
+// once per pass (twice in all), so it must produce the same values each time.
+using ValueSink = std::function<void(std::span<const double>)>;
+using ValueStream = std::function<void(const ValueSink&)>;
 
 struct Budget {  // for --recommend
   double max_rel_rms = 0.01;
@@ -123,6 +120,6 @@ struct TensorAudit {
   std::optional<Recommendation> recommendation;
 };
 
-TensorAudit audit_tensor(const TensorMeta& meta, const ReaderFactory& open, const AuditConfig& cfg);
+TensorAudit audit_tensor(const TensorMeta& meta, const ValueStream& values, const AuditConfig& cfg);
 
 }  // namespace fpaudit::audit
