@@ -1,0 +1,63 @@
+// A read-only memory map of one input file, and the storage record a tensor view points at.
+// Internal to src/io.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "fpaudit/io/tensor.hpp"
+
+namespace fpaudit::io {
+
+class MappedFile {
+ public:
+  // stat()s the path first so that a FIFO or device is refused before it is opened, then opens
+  // it O_RDONLY and maps it PROT_READ / MAP_PRIVATE. The descriptor stays open for the checks
+  // below. Throws InputError.
+  static std::shared_ptr<const MappedFile> open(const std::string& path);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::uint64_t size() const { return size_; }
+  const std::byte* data() const { return data_; }  // nullptr for an empty file
+
+  // Throws InputError if the file's size or modification time differ from those seen at open
+  // (a file truncated under a mapping turns reads past its new end into SIGBUS).
+  void check_unchanged() const;
+  // Hands back the pages from the one holding `offset` up to (not including) the one holding
+  // offset + length. Nothing is written through the mapping, so a page handed back is read
+  // again from the page cache if touched: this bounds resident memory and changes nothing else.
+  void release(std::uint64_t offset, std::uint64_t length) const;
+  // Announces a sequential read of [offset, offset + length) (read-ahead hint).
+  void advise_sequential(std::uint64_t offset, std::uint64_t length) const;
+
+ private:
+  MappedFile() = default;
+  std::string path_;
+  int fd_ = -1;
+  std::uint64_t size_ = 0;
+  std::int64_t mtime_sec_ = 0, mtime_nsec_ = 0;
+  std::byte* data_ = nullptr;
+};
+
+namespace detail {
+
+// What lies behind a view. For a .npz member, `member_*` describe the member's data in the
+// archive (start in the file, sizes, CRC-32 from the central directory) so that a full pass can
+// verify the CRC; a deflated member is inflated from member_offset.
+struct Storage {
+  std::shared_ptr<const MappedFile> file;
+  bool zip_member = false;
+  bool deflated = false;
+  std::uint64_t member_offset = 0;
+  std::uint64_t member_compressed_size = 0;
+  std::uint64_t member_size = 0;
+  std::uint32_t member_crc = 0;
+};
+
+}  // namespace detail
+}  // namespace fpaudit::io
