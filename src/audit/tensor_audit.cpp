@@ -32,12 +32,27 @@ Role parse_role(std::string_view s) {
   throw std::invalid_argument("unknown role \"" + std::string(s) + "\" (expected weight, activation, grad)");
 }
 
-Role infer_role(std::string_view name) {
-  std::string n(name);
-  std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (n.find("grad") != std::string::npos) return Role::grad;
-  if (n.find("act") != std::string::npos || n.find("output") != std::string::npos)
-    return Role::activation;
+Role infer_role(std::string_view name, std::string_view file) {
+  auto lower = [](std::string_view s) {
+    std::string n(s);
+    std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
+    return n;
+  };
+  // Whole words only, so "exact" or "contact" do not read as activations.
+  for (const std::string& text : {lower(name), lower(file)}) {
+    bool activation = false;
+    std::size_t i = 0;
+    while (i < text.size()) {
+      while (i < text.size() && !std::isalnum(static_cast<unsigned char>(text[i]))) ++i;
+      std::size_t j = i;
+      while (j < text.size() && std::isalnum(static_cast<unsigned char>(text[j]))) ++j;
+      const std::string_view word(text.data() + i, j - i);
+      if (word.find("grad") != std::string_view::npos) return Role::grad;
+      if (word.starts_with("act")) activation = true;
+      i = j;
+    }
+    if (activation) return Role::activation;
+  }
   return Role::weight;
 }
 
@@ -321,7 +336,8 @@ class Auditor {
     Encoded r{bits, {}};
     if (std::isfinite(x) && q != x) r.flags |= Flags::inexact;
     const std::uint64_t mag = bits & t.format.magnitude_mask();
-    if (std::isfinite(x) && mag == t.format.max_finite_bits() && std::fabs(x) > std::fabs(q))
+    // (A block whose scale rounded to zero dequantizes everything to 0: a flush, not a clamp.)
+    if (std::isfinite(x) && mag == t.format.max_finite_bits() && q != 0 && std::fabs(x) > std::fabs(q))
       r.flags |= Flags::overflow;
     row.stats.add(t.format, x, r, q, elem_scale);
   }
@@ -463,7 +479,7 @@ Recommendation recommend(const std::vector<ResultRow>& rows, const Budget& b) {
 TensorAudit audit_tensor(const TensorMeta& meta, const ValueStream& values, const AuditConfig& cfg) {
   TensorAudit out;
   out.meta = meta;
-  out.role = cfg.role ? *cfg.role : infer_role(meta.name);
+  out.role = cfg.role ? *cfg.role : infer_role(meta.name, meta.file);
   out.range = range_pass(values);
 
   Auditor auditor(meta, cfg, out.range, out.role);

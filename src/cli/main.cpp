@@ -9,6 +9,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "fpaudit/io/tensor.hpp"
 
 namespace {
 
@@ -25,6 +26,7 @@ int run(int argc, char** argv) {
   fpaudit::cli::register_formats(app);
   fpaudit::cli::register_info(app);
   fpaudit::cli::register_convert(app);
+  fpaudit::cli::register_audit(app);
 
   try {
     app.parse(argc, argv);  // runs the chosen subcommand's callback
@@ -33,6 +35,8 @@ int run(int argc, char** argv) {
     return e.code;
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    return fail(e.what(), 2);
+  } catch (const fpaudit::io::InputError& e) {  // a malformed input file: its one-line message
     return fail(e.what(), 2);
   } catch (const fpaudit::cli::UsageError& e) {
     return fail(e.what(), 2);

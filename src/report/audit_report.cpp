@@ -4,8 +4,10 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <tuple>
+#include <type_traits>
 
 namespace fpaudit::report {
 namespace {
@@ -14,17 +16,27 @@ using audit::ResultRow;
 using audit::TensorAudit;
 using Getter = std::function<double(const TensorAudit&, const ResultRow&)>;
 
+struct Field {
+  std::string name;
+  Getter get;
+  bool integral;  // a count: written to JSON as an integer
+};
+
 std::uint64_t nonzero_finite(const audit::ConversionStats& s) {
   return s.count - s.zero_in - s.nan_in - s.inf_in;
 }
 
 // The numeric fields of a record, in JSON order. Gates see exactly these names.
-const std::vector<std::pair<std::string, Getter>>& fields() {
-  static const std::vector<std::pair<std::string, Getter>> f = [] {
-    std::vector<std::pair<std::string, Getter>> v;
+const std::vector<Field>& fields() {
+  static const std::vector<Field> f = [] {
+    std::vector<Field> v;
     auto s = [&](const char* name, auto member) {
-      v.emplace_back(name, [member](const TensorAudit&, const ResultRow& r) { return double(r.stats.*member); });
+      using T = std::remove_cvref_t<decltype(audit::ConversionStats{}.*member)>;
+      v.push_back({name, [member](const TensorAudit&, const ResultRow& r) { return double(r.stats.*member); },
+                   std::is_integral_v<T>});
     };
+    auto count = [&](const char* name, Getter g) { v.push_back({name, std::move(g), true}); };
+    auto real = [&](const char* name, Getter g) { v.push_back({name, std::move(g), false}); };
     using CS = audit::ConversionStats;
     s("count", &CS::count);
     s("nan_in", &CS::nan_in);
@@ -38,23 +50,23 @@ const std::vector<std::pair<std::string, Getter>>& fields() {
     s("underflow_to_zero", &CS::underflow_to_zero);
     s("subnormal_out", &CS::subnormal_out);
     s("max_abs_err", &CS::max_abs_err);
-    v.emplace_back("mean_abs_err", [](const TensorAudit&, const ResultRow& r) { return r.stats.mean_abs_err(); });
+    real("mean_abs_err", [](const TensorAudit&, const ResultRow& r) { return r.stats.mean_abs_err(); });
     s("max_rel_err", &CS::max_rel_err);
-    v.emplace_back("rms_rel_err", [](const TensorAudit&, const ResultRow& r) { return r.stats.rms_rel_err(); });
+    real("rms_rel_err", [](const TensorAudit&, const ResultRow& r) { return r.stats.rms_rel_err(); });
     s("max_ulp_err", &CS::max_ulp_err);
-    v.emplace_back("sqnr_db", [](const TensorAudit&, const ResultRow& r) { return r.stats.sqnr_db(); });
-    v.emplace_back("amax", [](const TensorAudit& t, const ResultRow&) { return t.range.amax; });
-    v.emplace_back("min_nonzero", [](const TensorAudit& t, const ResultRow&) { return t.range.min_nonzero; });
-    v.emplace_back("overflow", [](const TensorAudit&, const ResultRow& r) {
+    real("sqnr_db", [](const TensorAudit&, const ResultRow& r) { return r.stats.sqnr_db(); });
+    real("amax", [](const TensorAudit& t, const ResultRow&) { return t.range.amax; });
+    real("min_nonzero", [](const TensorAudit& t, const ResultRow&) { return t.range.min_nonzero; });
+    count("overflow", [](const TensorAudit&, const ResultRow& r) {
       return double(r.stats.overflow_inf + r.stats.overflow_nan + r.stats.saturated);
     });
-    v.emplace_back("nonzero", [](const TensorAudit&, const ResultRow& r) { return double(nonzero_finite(r.stats)); });
-    v.emplace_back("scale", [](const TensorAudit&, const ResultRow& r) { return r.scale; });
-    v.emplace_back("bits_per_element", [](const TensorAudit&, const ResultRow& r) { return r.bits_per_element; });
-    v.emplace_back("blocks", [](const TensorAudit&, const ResultRow& r) { return double(r.blocks); });
-    v.emplace_back("blocks_clipped", [](const TensorAudit&, const ResultRow& r) { return double(r.blocks_clipped); });
-    v.emplace_back("elements_clipped", [](const TensorAudit&, const ResultRow& r) { return double(r.elements_clipped); });
-    v.emplace_back("elements_flushed", [](const TensorAudit&, const ResultRow& r) { return double(r.elements_flushed); });
+    count("nonzero", [](const TensorAudit&, const ResultRow& r) { return double(nonzero_finite(r.stats)); });
+    real("scale", [](const TensorAudit&, const ResultRow& r) { return r.scale; });
+    real("bits_per_element", [](const TensorAudit&, const ResultRow& r) { return r.bits_per_element; });
+    count("blocks", [](const TensorAudit&, const ResultRow& r) { return double(r.blocks); });
+    count("blocks_clipped", [](const TensorAudit&, const ResultRow& r) { return double(r.blocks_clipped); });
+    count("elements_clipped", [](const TensorAudit&, const ResultRow& r) { return double(r.elements_clipped); });
+    count("elements_flushed", [](const TensorAudit&, const ResultRow& r) { return double(r.elements_flushed); });
     return v;
   }();
   return f;
@@ -91,15 +103,15 @@ std::string fit(const std::string& s, std::size_t w) {
 }  // namespace
 
 std::optional<double> row_field(const TensorAudit& t, const ResultRow& r, std::string_view name) {
-  for (const auto& [n, g] : fields())
-    if (n == name) return g(t, r);
+  for (const Field& f : fields())
+    if (f.name == name) return f.get(t, r);
   return std::nullopt;
 }
 
 const std::vector<std::string>& row_field_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v;
-    for (const auto& [n, g] : fields()) v.push_back(n);
+    for (const Field& f : fields()) v.push_back(f.name);
     return v;
   }();
   return names;
@@ -203,7 +215,11 @@ std::string audit_json(const std::vector<TensorAudit>& tensors, const audit::Aud
       rj["rounding"] = to_string(r.rounding);
       rj["overflow_policy"] = to_string(r.overflow);
       rj["subnormals"] = config_subnormals(cfg);
-      for (const auto& [name, get] : fields()) rj[name] = number(get(t, r));
+      for (const Field& f : fields()) {
+        const double v = f.get(t, r);
+        if (f.integral) rj[f.name] = static_cast<std::uint64_t>(v);
+        else rj[f.name] = number(v);
+      }
       rj["histogram"] = int_map(t.range.histogram);
       if (r.blocks) rj["scale_exponents"] = int_map(r.scale_exponents);
       results.push_back(rj);
@@ -221,6 +237,14 @@ std::string audit_table(const std::vector<TensorAudit>& tensors, std::size_t wid
   // Columns: tensor | format | scaling | ovf% | uflow% | subn% | rms_rel | max_ulp | SQNR dB
   const std::size_t fixed = 15 + 1 + 10 + 1 + 7 + 1 + 7 + 1 + 6 + 1 + 9 + 1 + 8 + 1 + 7;
   const std::size_t tensor_w = width > fixed + 12 ? width - fixed - 1 : 12;
+  // A name that occurs in several files is shown with its file ("relu1.npy:relu1").
+  std::map<std::string, int> seen;
+  for (const TensorAudit& t : tensors) ++seen[t.meta.name];
+  auto display = [&](const TensorAudit& t) {
+    if (seen[t.meta.name] < 2) return t.meta.name;
+    const auto slash = t.meta.file.find_last_of('/');
+    return (slash == std::string::npos ? t.meta.file : t.meta.file.substr(slash + 1)) + ":" + t.meta.name;
+  };
   std::string out;
   char line[512];
   std::snprintf(line, sizeof line, "%-*s %-15s %-10s %7s %7s %6s %9s %8s %7s\n", int(tensor_w), "tensor",
@@ -239,7 +263,7 @@ std::string audit_table(const std::vector<TensorAudit>& tensors, std::size_t wid
     if (std::isinf(sq)) std::snprintf(sqnr, sizeof sqnr, "%s", sq > 0 ? "exact" : "-inf");
     else std::snprintf(sqnr, sizeof sqnr, "%.1f", sq);
     std::snprintf(line, sizeof line, "%-*s %-15s %-10s %7.3f %7.3f %6.2f %9.2e %8.3g %7s\n", int(tensor_w),
-                  fit(t.meta.name, tensor_w).c_str(), fit(r.format, 15).c_str(), fit(scaling, 10).c_str(),
+                  fit(display(t), tensor_w).c_str(), fit(r.format, 15).c_str(), fit(scaling, 10).c_str(),
                   100 * risk_overflow(r), 100 * risk_underflow(r), sub, s.rms_rel_err(), s.max_ulp_err, sqnr);
     out += line;
   }

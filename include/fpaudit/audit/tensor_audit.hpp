@@ -23,8 +23,9 @@ namespace fpaudit::audit {
 enum class Role : std::uint8_t { weight, activation, grad };
 std::string_view to_string(Role r);
 Role parse_role(std::string_view s);  // weight | activation | grad
-// "grad" anywhere in the name (case-insensitive) -> grad; "act"/"activation"/"output" -> activation.
-Role infer_role(std::string_view tensor_name);
+// From the tensor's name, then its file's path (case-insensitive): "grad" -> grad;
+// "act" (activation, activations) -> activation; otherwise weight.
+Role infer_role(std::string_view tensor_name, std::string_view file = {});
 
 struct TensorMeta {
   std::string file;
