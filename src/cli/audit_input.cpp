@@ -88,7 +88,10 @@ std::vector<std::uint64_t> parse_shape(const std::string& s) {
 }
 
 void add_file(const io::TensorFile& file, std::vector<AuditInput>& out) {
-  for (const io::TensorView& v : file.tensors) out.push_back(make_input(v));
+  for (const io::TensorView& v : file.tensors) {
+    out.push_back(make_input(v));
+    if (file.metadata) out.back().meta.metadata = *file.metadata;
+  }
 }
 
 }  // namespace
@@ -119,7 +122,11 @@ std::vector<AuditInput> collect_inputs(const std::vector<std::string>& paths, co
       for (const std::string& file : io::find_supported_files(sel.path))
         guarded(file, true, [&] { add_file(io::read_file(file), out); });
     } else if (sel.tensor) {
-      guarded(arg, tolerate, [&] { out.push_back(make_input(io::find_tensor(io::read_file(sel.path), *sel.tensor))); });
+      guarded(arg, tolerate, [&] {
+        const io::TensorFile file = io::read_file(sel.path);
+        out.push_back(make_input(io::find_tensor(file, *sel.tensor)));
+        if (file.metadata) out.back().meta.metadata = *file.metadata;
+      });
     } else {
       guarded(arg, tolerate, [&] { add_file(io::read_file(sel.path), out); });
     }

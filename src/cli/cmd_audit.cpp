@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -116,6 +117,13 @@ void run(const AuditArgs& a) {
     if (!in.auditable)
       std::cout << "skipped " << in.meta.file << ":" << in.meta.name << " (dtype " << in.meta.dtype
                 << ": integer tensors are listed, not audited)\n";
+  std::set<std::string> shown;  // each file's safetensors __metadata__, once
+  for (const auto& t : audits) {
+    if (t.meta.metadata.empty() || !shown.insert(t.meta.file).second) continue;
+    std::cout << "metadata " << t.meta.file << ":";
+    for (const auto& [k, v] : t.meta.metadata) std::cout << " " << k << "=" << v;
+    std::cout << "\n";
+  }
   std::cout << report::audit_table(audits, 100, a.all_rows);
   for (const auto& t : audits) {
     if (t.loss_scale) {

@@ -161,6 +161,10 @@ std::string audit_json(const std::vector<TensorAudit>& tensors, const audit::Aud
     tj["dtype"] = t.meta.dtype;
     tj["shape"] = t.meta.shape;
     tj["role"] = to_string(t.role);
+    if (!t.meta.metadata.empty()) {
+      tj["metadata"] = J::object();
+      for (const auto& [k, v] : t.meta.metadata) tj["metadata"][k] = v;
+    }
     J range;
     range["count"] = t.range.count;
     range["nan"] = t.range.nan;

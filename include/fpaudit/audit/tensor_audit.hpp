@@ -34,6 +34,7 @@ struct TensorMeta {
   std::vector<std::uint64_t> shape;
   std::uint64_t count = 0;
   std::uint64_t row_length = 1;  // contiguous run along which MX blocks are formed
+  std::map<std::string, std::string> metadata;  // the file's safetensors __metadata__, if any
 };
 
 // A tensor's values as binary64 (exact for every auditable dtype), in storage order: calling
