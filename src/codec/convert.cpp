@@ -12,20 +12,24 @@ Encoded convert(const FormatSpec& from, std::uint64_t bits, const FormatSpec& to
   return encode(to, decode(from, bits, opt.subnormals.daz), opt, index);
 }
 
+namespace {
+// DAZ for host inputs: a subnormal of the host format (binary64: exp -1074, sig < 2^52;
+// binary32: exp -149, sig < 2^23) is read as a zero of the same sign.
+ExactValue apply_daz(ExactValue v, bool daz, std::int32_t subnormal_exp, std::uint64_t hidden_bit) {
+  if (daz && v.cls == ValueClass::finite && v.exp == subnormal_exp && v.sig < hidden_bit)
+    return ExactValue::zero(v.negative);
+  return v;
+}
+}  // namespace
+
 Encoded convert_double(double x, const FormatSpec& to, const ConvertOptions& opt,
                        std::uint64_t index) {
-  ExactValue v = from_double(x);
-  if (opt.subnormals.daz && v.cls == ValueClass::finite && v.exp == -1074 && v.sig < (1ull << 52))
-    v = ExactValue::zero(v.negative);  // binary64 subnormal read as zero
-  return encode(to, v, opt, index);
+  return encode(to, apply_daz(from_double(x), opt.subnormals.daz, -1074, 1ull << 52), opt, index);
 }
 
 Encoded convert_float(float x, const FormatSpec& to, const ConvertOptions& opt,
                       std::uint64_t index) {
-  ExactValue v = from_float(x);
-  if (opt.subnormals.daz && v.cls == ValueClass::finite && v.exp == -149 && v.sig < (1u << 23))
-    v = ExactValue::zero(v.negative);  // binary32 subnormal read as zero
-  return encode(to, v, opt, index);
+  return encode(to, apply_daz(from_float(x), opt.subnormals.daz, -149, 1ull << 23), opt, index);
 }
 
 std::size_t storage_bytes(const FormatSpec& f) {
