@@ -9,6 +9,7 @@
 // part that names the file, the field or byte offset, and the expectation.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -603,6 +604,17 @@ TEST_F(IoReaders, NpzMalformed) {
                   " of the member's bytes does not match 0x12345678 recorded in the archive");
   }
   {
+    Member m{"a.npy", member, true};
+    m.crc_override = 0x9abcdef0;
+    const std::string p = write("crcz.npz", zip({m}));
+    const TensorView t = read_npz(p).tensors.at(0);
+    char want[16];
+    std::snprintf(want, sizeof want, "0x%08x", crc_of(member));
+    EXPECT_EQ(error_of([&] { all_bits(t); }),
+              p + ": member \"a.npy\": CRC-32 " + want +
+                  " of the member's bytes does not match 0x9abcdef0 recorded in the archive");
+  }
+  {
     // Deflated data corrupted after the header: the header inflates, the elements do not.
     std::vector<std::uint64_t> bits(5000);
     for (std::size_t i = 0; i < bits.size(); ++i) bits[i] = i * 7919;
@@ -707,9 +719,10 @@ TEST_F(IoReaders, SafetensorsEveryDtypeOfTheFormat) {
   std::uint64_t at = 0;
   for (const auto& [name, bits] : dtypes) {
     const std::uint64_t n = 4 * bits / 8;  // four elements
-    header += at ? ", \"" : "\"";
-    header += name + "\": {\"dtype\": \"" + name + "\", \"shape\": [4], \"data_offsets\": [";
-    header += std::to_string(at) + ", " + std::to_string(at + n) + "]}";
+    std::ostringstream entry;
+    entry << (at ? ", " : "") << '"' << name << R"(": {"dtype": ")" << name
+          << R"(", "shape": [4], "data_offsets": [)" << at << ", " << at + n << "]}";
+    header += entry.str();
     at += n;
   }
   header += "}";
@@ -988,6 +1001,7 @@ TEST_F(IoReaders, ChunksSmallerThanTheTensor) {
   std::vector<std::pair<std::uint64_t, std::size_t>> seen;
   std::vector<std::uint64_t> got;
   for_each_chunk(t, 3, [&](const Chunk& c) {
+    EXPECT_EQ(c.dtype, DType::f16);
     seen.emplace_back(c.first, c.bits.size());
     got.insert(got.end(), c.bits.begin(), c.bits.end());
   });
@@ -1076,6 +1090,32 @@ TEST_F(IoReaders, FileThatShrinksAfterOpenIsReportedNotRead) {
   EXPECT_EQ(error_of([&] { all_bits(t); }), p + ": file changed size while being read (" +
                                                 std::to_string(bytes.size()) +
                                                 " bytes at open, now 100); expected it unchanged");
+  EXPECT_EQ(error_of([&] { (void)t.bytes(); }),
+            p + ": file changed size while being read (" + std::to_string(bytes.size()) +
+                " bytes at open, now 100); expected it unchanged");
+}
+
+TEST_F(IoReaders, OpenFilesHoldNoDescriptors) {
+  // Views keep their file mapped, not open: many files can be held at once (a directory audit)
+  // under a small open-file limit.
+  const std::string one = npy(1, npy_dict("<f4", false, "(1,)"), elements({0x3F800000}, 4));
+  for (int i = 0; i < 200; ++i) write("many/" + std::to_string(i) + ".npy", one);
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+  rlimit low = old;
+  low.rlim_cur = 64;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::string error;
+  std::vector<TensorView> views;
+  try {
+    views = select_tensors(path("many"));
+  } catch (const InputError& e) {
+    error = e.what();
+  }
+  ::setrlimit(RLIMIT_NOFILE, &old);
+  EXPECT_EQ(error, "");
+  ASSERT_EQ(views.size(), 200u);
+  EXPECT_EQ(all_bits(views.back()), (std::vector<std::uint64_t>{0x3F800000}));
 }
 
 TEST_F(IoReaders, ReadingLeavesTheFileUntouched) {

@@ -14,12 +14,7 @@ std::string one_line(std::string s) {
   }
   return s;
 }
-}  // namespace
 
-InputError::InputError(const std::string& one_line_message)
-    : std::runtime_error(one_line(one_line_message)) {}
-
-namespace {
 std::string escape(std::string_view text, std::size_t max_bytes, bool quoted) {
   std::string out;
   for (std::size_t i = 0; i < text.size() && i < max_bytes; ++i) {
@@ -39,6 +34,9 @@ std::string escape(std::string_view text, std::size_t max_bytes, bool quoted) {
   return out;
 }
 }  // namespace
+
+InputError::InputError(const std::string& one_line_message)
+    : std::runtime_error(one_line(one_line_message)) {}
 
 std::string printable(std::string_view text, std::size_t max_bytes) {
   return escape(text, max_bytes, false);

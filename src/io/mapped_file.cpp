@@ -50,11 +50,17 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path) {
   m->size_ = static_cast<std::uint64_t>(st.st_size);
   m->mtime_sec_ = st.st_mtim.tv_sec;
   m->mtime_nsec_ = st.st_mtim.tv_nsec;
+  m->device_ = st.st_dev;
+  m->inode_ = st.st_ino;
   if (m->size_ > 0) {
     void* p = ::mmap(nullptr, m->size_, PROT_READ, MAP_PRIVATE, m->fd_, 0);
     if (p == MAP_FAILED) fail(path, std::string("cannot map: ") + std::strerror(errno));
     m->data_ = static_cast<std::byte*>(p);
   }
+  // The mapping keeps the file alive: the descriptor is not needed any more, and holding one
+  // per file would run into the open-file limit when a directory of many files is audited.
+  ::close(m->fd_);
+  m->fd_ = -1;
   return m;
 }
 
@@ -64,8 +70,10 @@ MappedFile::~MappedFile() {
 }
 
 void MappedFile::check_unchanged() const {
+  // By path: a different file there now (replaced by rename, or deleted) leaves the mapped one
+  // intact, since the mapping holds its inode; only the mapped inode changing matters.
   struct stat st {};
-  if (::fstat(fd_, &st) != 0) fail(path_, std::string("cannot stat: ") + std::strerror(errno));
+  if (::stat(path_.c_str(), &st) != 0 || st.st_dev != device_ || st.st_ino != inode_) return;
   const auto now = static_cast<std::uint64_t>(st.st_size);
   if (now != size_) {
     fail(path_, "file changed size while being read (" + std::to_string(size_) +

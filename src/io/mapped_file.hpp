@@ -11,11 +11,14 @@
 
 namespace fpaudit::io {
 
+// Readers hand back consumed pages (release) in steps of this many bytes.
+inline constexpr std::uint64_t kReleaseStep = 1u << 20;
+
 class MappedFile {
  public:
   // stat()s the path first so that a FIFO or device is refused before it is opened, then opens
-  // it O_RDONLY and maps it PROT_READ / MAP_PRIVATE. The descriptor stays open for the checks
-  // below. Throws InputError.
+  // it O_RDONLY, maps it PROT_READ / MAP_PRIVATE and closes the descriptor (the mapping keeps
+  // the file). Throws InputError.
   static std::shared_ptr<const MappedFile> open(const std::string& path);
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
@@ -25,8 +28,9 @@ class MappedFile {
   std::uint64_t size() const { return size_; }
   const std::byte* data() const { return data_; }  // nullptr for an empty file
 
-  // Throws InputError if the file's size or modification time differ from those seen at open
-  // (a file truncated under a mapping turns reads past its new end into SIGBUS).
+  // Throws InputError if the file at path() is still the mapped one (same device and inode)
+  // and its size or modification time differ from those seen at open: a file truncated under
+  // a mapping turns reads past its new end into SIGBUS.
   void check_unchanged() const;
   // Hands back the pages from the one holding `offset` up to (not including) the one holding
   // offset + length. Nothing is written through the mapping, so a page handed back is read
@@ -38,9 +42,10 @@ class MappedFile {
  private:
   MappedFile() = default;
   std::string path_;
-  int fd_ = -1;
+  int fd_ = -1;  // open only while mapping
   std::uint64_t size_ = 0;
   std::int64_t mtime_sec_ = 0, mtime_nsec_ = 0;
+  std::uint64_t device_ = 0, inode_ = 0;
   std::byte* data_ = nullptr;
 };
 

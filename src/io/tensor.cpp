@@ -15,9 +15,6 @@
 namespace fpaudit::io {
 namespace {
 
-// Compressed input pages and consumed mapping pages are handed back in steps of this size.
-constexpr std::uint64_t kReleaseStep = 1u << 20;
-
 std::string where_of(const TensorView& t) {
   return t.member.empty() ? t.file : t.file + ": member " + quote(t.member);
 }
@@ -83,6 +80,7 @@ std::span<const std::byte> TensorView::bytes() const {
          "the elements of a deflated member are not in the file; expected "
          "for_each_chunk to stream them");
   }
+  storage->file->check_unchanged();
   return {storage->file->data() + byte_offset, static_cast<std::size_t>(byte_size)};
 }
 
@@ -122,7 +120,7 @@ void for_each_chunk(const TensorView& t, std::size_t max_elements, const ChunkCa
       f.check_unchanged();
       inf.read(std::span(raw).first(n * elem));
       decode(raw.data(), n, elem, swap, bits.data());
-      fn(Chunk{first, std::span<const std::uint64_t>(bits.data(), n)});
+      fn(Chunk{first, std::span<const std::uint64_t>(bits.data(), n), t.dtype});
       first += n;
     }
     check_crc(t, inf.finish());
@@ -140,7 +138,7 @@ void for_each_chunk(const TensorView& t, std::size_t max_elements, const ChunkCa
     const std::byte* p = base + first * elem;
     decode(p, n, elem, swap, bits.data());
     if (s.zip_member) crc = crc_of(crc, p, n * elem);
-    fn(Chunk{first, std::span<const std::uint64_t>(bits.data(), n)});
+    fn(Chunk{first, std::span<const std::uint64_t>(bits.data(), n), t.dtype});
     first += n;
     if (first * elem - released >= kReleaseStep) {
       f.release(t.byte_offset + released, first * elem - released);

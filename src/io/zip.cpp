@@ -224,7 +224,7 @@ void Inflater::read(std::span<std::byte> out) {
     done += got;
     // Hand back the compressed pages already decoded.
     const std::uint64_t used = consumed_ - zs_.avail_in;
-    if (used - released_ >= (1u << 20)) {
+    if (used - released_ >= kReleaseStep) {
       file_.release(member_.data_offset + released_, used - released_);
       released_ = used;
     }

@@ -49,8 +49,9 @@ struct TensorView {
   bool compressed = false;      // deflated .npz member: no bytes(), stream with for_each_chunk
 
   // The elements' bytes inside the read-only mapping (no copy). Throws InputError for a
-  // compressed member. The bytes are as stored: byte_order, and storage order (see
-  // fortran_order). A stored .npz member's CRC-32 is checked only by a full for_each_chunk.
+  // compressed member, or if the file changed since it was opened (see for_each_chunk). The bytes
+  // are as stored: byte_order, and storage order (see fortran_order). A stored .npz member's CRC-32
+  // is checked only by a full for_each_chunk.
   std::span<const std::byte> bytes() const;
 
   // The mapping (shared by every view of one file; the file stays mapped while any view lives).
@@ -64,6 +65,7 @@ std::uint64_t contiguous_run(const TensorView& t);
 struct Chunk {
   std::uint64_t first;                  // storage-order index of bits[0] within the tensor
   std::span<const std::uint64_t> bits;  // element bit patterns, in host order, zero-extended
+  DType dtype;                          // the tensor's: dtype_info(dtype).format decodes bits
 };
 using ChunkCallback = std::function<void(const Chunk&)>;
 
@@ -74,11 +76,11 @@ using ChunkCallback = std::function<void(const Chunk&)>;
 // (plus max_elements * element size bytes for a compressed member); the pages of the mapping
 // already consumed are handed back (MADV_DONTNEED), so peak memory does not grow with the
 // tensor. Before each chunk the file's size and modification time are compared with those seen
-// at open and a change throws InputError; a file truncated between that check and the read can
-// still raise SIGBUS (a mapping cannot be made safe against that without a signal handler,
-// which a library must not install). A .npz member's CRC-32 is verified after the last chunk.
-// Throws InputError for a dtype that is not iterable(), or on bad compressed data, and
-// std::invalid_argument for max_elements == 0. Exceptions from fn propagate.
+// at open (while its path still names the mapped file) and a change throws InputError; a file
+// truncated between that check and the read can still raise SIGBUS (a mapping cannot be made safe
+// against that without a signal handler, which a library must not install). A .npz member's CRC-32
+// is verified after the last chunk. Throws InputError for a dtype that is not iterable(), or on bad
+// compressed data, and std::invalid_argument for max_elements == 0. Exceptions from fn propagate.
 void for_each_chunk(const TensorView& t, std::size_t max_elements, const ChunkCallback& fn);
 
 }  // namespace fpaudit::io
