@@ -32,6 +32,7 @@ void register_formats(CLI::App& app);  // fpaudit formats [--json]
 void register_info(CLI::App& app);     // fpaudit info FORMAT [VALUE|0xBITS]
 void register_convert(CLI::App& app);  // fpaudit convert --from F --to T (--hex|--dec) [FILE]
 void register_audit(CLI::App& app);    // fpaudit audit PATH... (docs/AUDIT_JSON.md)
+void register_hw(CLI::App& app);       // fpaudit hw [--json] | hw check [PATH...] [--exhaustive]
 void register_op(CLI::App& app);       // fpaudit op FUNCTION --hex [FILE] (TestFloat lines)
 
 }  // namespace fpaudit::cli

@@ -27,6 +27,7 @@ int run(int argc, char** argv) {
   fpaudit::cli::register_info(app);
   fpaudit::cli::register_convert(app);
   fpaudit::cli::register_audit(app);
+  fpaudit::cli::register_hw(app);
   fpaudit::cli::register_op(app);
 
   try {
