@@ -29,6 +29,7 @@ int run(int argc, char** argv) {
   fpaudit::cli::register_audit(app);
   fpaudit::cli::register_hw(app);
   fpaudit::cli::register_op(app);
+  fpaudit::cli::register_gemm(app);
 
   try {
     app.parse(argc, argv);  // runs the chosen subcommand's callback

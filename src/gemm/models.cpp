@@ -1,0 +1,723 @@
+// The accumulation models' one evaluator. Every intermediate result is an exactly formed sum or
+// product (256-bit integer arithmetic below) rounded by encode() into the model's format, then
+// read back with decode(): the model's state is always a value of its format.
+#include "fpaudit/gemm/models.hpp"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <charconv>
+#include <climits>
+#include <stdexcept>
+
+#include "fpaudit/codec/convert.hpp"
+#include "fpaudit/codec/decode.hpp"
+#include "fpaudit/format/registry.hpp"
+#include "fpaudit/gemm/exact_accumulator.hpp"
+#include "parallel.hpp"
+
+namespace fpaudit::gemm {
+namespace {
+
+__extension__ typedef unsigned __int128 u128;
+__extension__ typedef __int128 i128;
+
+int bitlen128(u128 v) {
+  const auto hi = static_cast<std::uint64_t>(v >> 64);
+  return hi ? 128 - std::countl_zero(hi) : 64 - std::countl_zero(static_cast<std::uint64_t>(v));
+}
+
+// A value for exact arithmetic: finite values are sig x 2^exp with a 128-bit significand
+// (an exact product of two ExactValues).
+struct Val {
+  ValueClass cls = ValueClass::zero;
+  bool neg = false;
+  u128 sig = 0;
+  int exp = 0;
+  ExactValue nan{};  // cls == nan: the NaN (payload)
+};
+
+Val from_exact(const ExactValue& v) {
+  Val r;
+  r.cls = v.cls;
+  r.neg = v.negative;
+  if (v.cls == ValueClass::finite) {
+    r.sig = v.sig;
+    r.exp = v.exp;
+  }
+  if (v.cls == ValueClass::nan) r.nan = v;
+  return r;
+}
+
+// ---- 256-bit helpers: 4 little-endian limbs ----
+using U256 = std::array<std::uint64_t, 4>;
+
+void add_at(U256& acc, u128 v, int off) {  // acc += v << off (fits by construction)
+  const int q = off / 64, r = off % 64;
+  const auto lo = static_cast<std::uint64_t>(v), hi = static_cast<std::uint64_t>(v >> 64);
+  const std::uint64_t parts[3] = {lo << r, r ? (hi << r) | (lo >> (64 - r)) : hi,
+                                  r ? hi >> (64 - r) : 0};
+  unsigned char carry = 0;
+  for (int i = q; i < 4; ++i) {
+    const std::uint64_t p = i - q < 3 ? parts[i - q] : 0;
+    const u128 s = static_cast<u128>(acc[i]) + p + carry;
+    acc[i] = static_cast<std::uint64_t>(s);
+    carry = static_cast<unsigned char>(s >> 64);
+  }
+}
+
+bool sub_in_place(U256& a, const U256& b) {  // a -= b; returns the borrow out
+  unsigned char borrow = 0;
+  for (int i = 0; i < 4; ++i) {
+    const u128 d = static_cast<u128>(a[i]) - b[i] - borrow;
+    a[i] = static_cast<std::uint64_t>(d);
+    borrow = static_cast<unsigned char>((d >> 64) != 0);
+  }
+  return borrow != 0;
+}
+
+void negate(U256& a) {
+  unsigned char carry = 1;
+  for (auto& x : a) {
+    const u128 s = static_cast<u128>(~x) + carry;
+    x = static_cast<std::uint64_t>(s);
+    carry = static_cast<unsigned char>(s >> 64);
+  }
+}
+
+// |a| (bit 0 weighs 2^lsb) with extra sticky, as an ExactValue.
+ExactValue normalise(const U256& a, int lsb, bool neg, bool sticky) {
+  int top = 3;
+  while (top >= 0 && a[top] == 0) --top;
+  const int bits = 64 * top + (64 - std::countl_zero(a[top]));
+  if (bits <= 64) return ExactValue::finite(neg, a[0], lsb, sticky);
+  const int drop = bits - 64, q = drop / 64, r = drop % 64;
+  const std::uint64_t sig = r == 0 ? a[q] : (a[q] >> r) | (a[q + 1] << (64 - r));
+  for (int i = 0; i < q; ++i) sticky = sticky || a[i] != 0;
+  if (r != 0) sticky = sticky || (a[q] & ((std::uint64_t{1} << r) - 1)) != 0;
+  return ExactValue::finite(neg, sig, lsb + drop, sticky);
+}
+
+// x + y for finite nonzero x, y: exact, as 64 bits + sticky (IEEE 6.3 for an exact zero).
+ExactValue add_finite(const Val& x, const Val& y, Rounding mode) {
+  const int tx = x.exp + bitlen128(x.sig), ty = y.exp + bitlen128(y.sig);
+  const Val& big = tx >= ty ? x : y;
+  const Val& small = tx >= ty ? y : x;
+  const int off_big = 250 - bitlen128(big.sig);
+  const int lsb = big.exp - off_big;
+  U256 a{}, b{};
+  add_at(a, big.sig, off_big);
+  bool lost = false;
+  const int off_small = small.exp - lsb;
+  if (off_small >= 0) {
+    add_at(b, small.sig, off_small);
+  } else if (-off_small < 128) {
+    const int s = -off_small;
+    add_at(b, small.sig >> s, 0);
+    lost = (small.sig & ((static_cast<u128>(1) << s) - 1)) != 0;
+  } else {
+    lost = true;  // entirely below the window (the window holds >= 122 bits below big's top)
+  }
+  bool neg = big.neg;
+  if (big.neg == small.neg) {
+    add_at(a, static_cast<u128>(0), 0);
+    // a += b
+    unsigned char carry = 0;
+    for (int i = 0; i < 4; ++i) {
+      const u128 s = static_cast<u128>(a[i]) + b[i] + carry;
+      a[i] = static_cast<std::uint64_t>(s);
+      carry = static_cast<unsigned char>(s >> 64);
+    }
+  } else {
+    if (sub_in_place(a, b)) {  // |small| > |big| (possible only when nothing was lost)
+      negate(a);
+      neg = !neg;
+    }
+    if (lost) {  // true value is a - f, 0 < f < 1 (in units of the lsb): (a - 1) + (1 - f)
+      U256 one{1, 0, 0, 0};
+      sub_in_place(a, one);
+    }
+  }
+  if ((a[0] | a[1] | a[2] | a[3]) == 0 && !lost) return ExactValue::zero(mode == Rounding::rdown);
+  return normalise(a, lsb, neg, lost);
+}
+
+// ---- one model's arithmetic context ----
+struct Arith {
+  const FormatSpec* f;
+  ConvertOptions opt;  // rounding, ftz; tininess after rounding (x86, SoftFloat 8086-SSE)
+  bool daz;
+  bool x86_nan;  // invalid operations give the x86 "QNaN floating-point indefinite" (sign set)
+
+  ExactValue default_nan() const { return ExactValue::quiet_nan(x86_nan); }
+  // The value read as an operand: DAZ flushes values below the format's normal range.
+  ExactValue in(const ExactValue& v) const {
+    if (daz && v.cls == ValueClass::finite && v.exp + 63 - std::countl_zero(v.sig) < f->emin())
+      return ExactValue::zero(v.negative);
+    return v;
+  }
+  ExactValue round(const ExactValue& v) const {
+    const Encoded e = encode(*f, v, opt);
+    return decode(*f, e.bits);
+  }
+  // round(x + y) with IEEE special-value rules; x, y already read (DAZ applied).
+  ExactValue sum(const Val& x, const Val& y) const {
+    if (x.cls == ValueClass::nan) return x.nan;
+    if (y.cls == ValueClass::nan) return y.nan;
+    if (x.cls == ValueClass::inf || y.cls == ValueClass::inf) {
+      if (x.cls == ValueClass::inf && y.cls == ValueClass::inf && x.neg != y.neg) return default_nan();
+      return ExactValue::inf(x.cls == ValueClass::inf ? x.neg : y.neg);
+    }
+    if (x.cls == ValueClass::zero && y.cls == ValueClass::zero)
+      return ExactValue::zero(x.neg == y.neg ? x.neg : opt.rounding == Rounding::rdown);
+    if (x.cls == ValueClass::zero || y.cls == ValueClass::zero) {
+      const Val& v = x.cls == ValueClass::zero ? y : x;
+      // A nonzero value of at most 128 bits: round it (it may be a product).
+      if ((v.sig >> 64) == 0) return round(ExactValue::finite(v.neg, static_cast<std::uint64_t>(v.sig), v.exp));
+      const int sh = bitlen128(v.sig) - 64;
+      const bool sticky = (v.sig & ((static_cast<u128>(1) << sh) - 1)) != 0;
+      return round(ExactValue::finite(v.neg, static_cast<std::uint64_t>(v.sig >> sh), v.exp + sh, sticky));
+    }
+    return round(add_finite(x, y, opt.rounding));
+  }
+  Val product(const ExactValue& a, const ExactValue& b, ExactValue* special) const {
+    Val p;
+    p.neg = a.negative != b.negative;
+    if (a.cls == ValueClass::nan || b.cls == ValueClass::nan) {
+      *special = a.cls == ValueClass::nan ? a : b;
+      p.cls = ValueClass::nan;
+      p.nan = *special;
+      return p;
+    }
+    if ((a.cls == ValueClass::inf && b.cls == ValueClass::zero) ||
+        (a.cls == ValueClass::zero && b.cls == ValueClass::inf)) {
+      p.cls = ValueClass::nan;
+      p.nan = default_nan();
+      return p;
+    }
+    if (a.cls == ValueClass::inf || b.cls == ValueClass::inf) {
+      p.cls = ValueClass::inf;
+      return p;
+    }
+    if (a.cls == ValueClass::zero || b.cls == ValueClass::zero) return p;  // signed zero
+    p.cls = ValueClass::finite;
+    p.sig = static_cast<u128>(a.sig) * b.sig;
+    p.exp = a.exp + b.exp;
+    return p;
+  }
+  // round(c + a b): one rounding (FMA). NaN operands in priority a, b, c.
+  ExactValue fma(const ExactValue& a0, const ExactValue& b0, const ExactValue& c0) const {
+    const ExactValue a = in(a0), b = in(b0), c = in(c0);
+    ExactValue nan;
+    if (a.cls == ValueClass::nan) return a;
+    if (b.cls == ValueClass::nan) return b;
+    const Val p = product(a, b, &nan);
+    if (c.cls == ValueClass::nan) return c;
+    return sum(p, from_exact(c));
+  }
+  // round(c + round(a b)): multiply and add rounded separately.
+  ExactValue mul_add(const ExactValue& a, const ExactValue& b, const ExactValue& c) const {
+    const ExactValue p = mul(a, b);
+    return sum(from_exact(in(c)), from_exact(in(p)));
+  }
+  ExactValue mul(const ExactValue& a0, const ExactValue& b0) const {
+    const ExactValue a = in(a0), b = in(b0);
+    ExactValue nan;
+    const Val p = product(a, b, &nan);
+    if (p.cls == ValueClass::nan) return p.nan;
+    return sum(p, Val{ValueClass::zero, p.neg});  // p + (same-signed zero) = round(p)
+  }
+  ExactValue add(const ExactValue& x, const ExactValue& y) const {
+    return sum(from_exact(in(x)), from_exact(in(y)));
+  }
+};
+
+Arith arith_for(const FormatSpec& f, Rounding r, Subnormals s, bool x86) {
+  Arith a{&f, {}, s.daz, x86};
+  a.opt.rounding = r;
+  a.opt.subnormals.ftz = s.ftz;
+  return a;
+}
+
+// ---- the kinds ----
+
+ExactValue run_sequential(const Arith& ar, bool fma, std::span<const ExactValue> a,
+                          std::span<const ExactValue> b, std::size_t lo, std::size_t hi,
+                          ExactValue acc) {
+  for (std::size_t k = lo; k < hi; ++k) acc = fma ? ar.fma(a[k], b[k], acc) : ar.mul_add(a[k], b[k], acc);
+  return acc;
+}
+
+ExactValue run_tree(const Arith& ar, const std::vector<ExactValue>& leaves, std::size_t lo,
+                    std::size_t hi) {
+  if (hi - lo == 1) return leaves[lo];
+  const std::size_t mid = lo + (hi - lo + 1) / 2;
+  return ar.add(run_tree(ar, leaves, lo, mid), run_tree(ar, leaves, mid, hi));
+}
+
+struct InputClamp {
+  int emin_a, emin_b;
+};
+
+int floor_log2(const ExactValue& v) { return v.exp + 63 - std::countl_zero(v.sig); }
+
+// One fused block: products a[lo..hi) b[lo..hi) and the accumulator c (a value of m.acc).
+ExactValue fused_block(const AccumulationModel& m, const Arith& ar, InputClamp clamp,
+                       std::span<const ExactValue> a, std::span<const ExactValue> b,
+                       std::size_t lo, std::size_t hi, const ExactValue& c) {
+  struct Addend {
+    bool neg;
+    u128 mag;  // exact |value| = mag x 2^lsb
+    int lsb;
+    int e;     // the addend's exponent for alignment
+  };
+  std::vector<Addend> t;
+  t.reserve(hi - lo + 1);
+  for (std::size_t k = lo; k < hi; ++k) {
+    const ExactValue& x = a[k];
+    const ExactValue& y = b[k];
+    if (x.cls != ValueClass::finite || y.cls != ValueClass::finite) continue;  // zero products
+    // Operand exponents clamp at the input format's emin (subnormals keep emin, significand
+    // below 1), the product's is their sum: significand in (0, 4) (K&M B3, denorm_prd = 1).
+    const int ex = std::max(floor_log2(x), clamp.emin_a), ey = std::max(floor_log2(y), clamp.emin_b);
+    t.push_back({x.negative != y.negative, static_cast<u128>(x.sig) * y.sig, x.exp + y.exp, ex + ey});
+  }
+  if (c.cls == ValueClass::finite)  // c's exponent as its binary32 encoding gives it (K&M B4)
+    t.push_back({c.negative, c.sig, c.exp, std::max(floor_log2(c), -126)});
+  if (t.empty()) return ExactValue::zero(false);  // K&M B1: +0
+  int emax = m.min_exponent;
+  for (const auto& x : t) emax = std::max(emax, x.e);
+  const int extra = m.alignment == FusedAlignment::sticky ? 1 : 0;
+  const int grid = emax - m.fraction_bits - extra;  // exponent of one unit of the aligned sum
+  i128 sum = 0;
+  for (const auto& x : t) {
+    u128 q;
+    const int sh = grid - x.lsb;  // magnitude / 2^grid = mag / 2^sh
+    if (sh <= 0) {
+      q = x.mag << -sh;  // exact (addends are at most a few bits above the grid's top)
+    } else if (sh >= 128) {
+      q = 0;
+      if (m.alignment == FusedAlignment::sticky) q = x.mag != 0 ? 1 : 0;
+    } else {
+      q = x.mag >> sh;
+      const u128 rem = x.mag & ((static_cast<u128>(1) << sh) - 1);
+      if (m.alignment == FusedAlignment::sticky) {
+        q = (q & ~static_cast<u128>(1)) | ((rem != 0 || (q & 1)) ? 1 : 0);
+      } else if (m.alignment == FusedAlignment::rne) {
+        const u128 half = static_cast<u128>(1) << (sh - 1);
+        if (rem > half || (rem == half && (q & 1))) ++q;
+      }
+    }
+    sum += x.neg ? -static_cast<i128>(q) : static_cast<i128>(q);
+  }
+  if (sum == 0) return ExactValue::zero(false);  // K&M B6: +0
+  const bool neg = sum < 0;
+  const u128 mag = neg ? 0 - static_cast<u128>(sum) : static_cast<u128>(sum);
+  const int sh = std::max(0, bitlen128(mag) - 64);
+  const bool sticky = sh > 0 && (mag & ((static_cast<u128>(1) << sh) - 1)) != 0;
+  const ExactValue v = ExactValue::finite(neg, static_cast<std::uint64_t>(mag >> sh), grid + sh, sticky);
+  const Encoded e = encode(*ar.f, v, ar.opt);
+  if (m.overflow_to_inf && e.flags.has(Flags::overflow) && ar.f->has_inf)
+    return ExactValue::inf(neg);  // K&M B8: overflow is infinity whatever the rounding
+  return decode(*ar.f, e.bits);
+}
+
+ExactValue run_fused(const AccumulationModel& m, const Arith& ar, InputClamp clamp,
+                     std::span<const ExactValue> a, std::span<const ExactValue> b, std::size_t lo,
+                     std::size_t hi, ExactValue c) {
+  // Special values first, over every product (K&M GEMM step 4): NaN (0 x inf included) wins,
+  // then +inf with -inf is NaN, then the infinity.
+  bool pinf = false, ninf = false;
+  for (std::size_t k = lo; k < hi; ++k) {
+    ExactValue nan;
+    const Val p = ar.product(a[k], b[k], &nan);
+    if (p.cls == ValueClass::nan) return ExactValue::quiet_nan(false);
+    if (p.cls == ValueClass::inf) (p.neg ? ninf : pinf) = true;
+  }
+  if (c.cls == ValueClass::nan) return c;
+  if (c.cls == ValueClass::inf) (c.negative ? ninf : pinf) = true;
+  if (pinf && ninf) return ExactValue::quiet_nan(false);
+  if (pinf || ninf) return ExactValue::inf(ninf);
+  const std::size_t n = static_cast<std::size_t>(std::max(1, m.terms));
+  // A block result that overflowed to infinity stays infinite: later blocks add finite values
+  // (the MATLAB models instead read it back as the finite 2^128, their 3.5; a GPU keeps inf).
+  for (std::size_t k = lo; k < hi && c.cls != ValueClass::inf; k += n)
+    c = fused_block(m, ar, clamp, a, b, k, std::min(hi, k + n), c);
+  return c;
+}
+
+ExactValue evaluate(const AccumulationModel& m, std::span<const ExactValue> a,
+                    std::span<const ExactValue> b, InputClamp clamp) {
+  const std::size_t K = a.size();
+  switch (m.kind) {
+    case ModelKind::sequential: {
+      const Arith ar = arith_for(m.acc, m.rounding, m.subnormals, false);
+      return run_sequential(ar, m.fma, a, b, 0, K, ExactValue::zero(false));
+    }
+    case ModelKind::pairwise: {
+      const Arith ar = arith_for(m.acc, m.rounding, m.subnormals, false);
+      if (K == 0) return ExactValue::zero(false);
+      const std::size_t leaf = static_cast<std::size_t>(std::max(1, m.leaf));
+      std::vector<ExactValue> leaves;
+      for (std::size_t k = 0; k < K; k += leaf)
+        leaves.push_back(run_sequential(ar, m.fma, a, b, k, std::min(K, k + leaf), ExactValue::zero(false)));
+      return run_tree(ar, leaves, 0, leaves.size());
+    }
+    case ModelKind::blocked: {
+      const Arith inner = arith_for(m.acc, m.rounding, m.subnormals, false);
+      const Arith outer = arith_for(m.outer, m.outer_rounding, m.subnormals, false);
+      const std::size_t chunk = static_cast<std::size_t>(std::max(1, m.chunk));
+      ExactValue acc2 = ExactValue::zero(false);
+      for (std::size_t k = 0; k < K; k += chunk) {
+        const std::size_t hi = std::min(K, k + chunk);
+        const ExactValue part = m.inner_fused
+                                    ? run_fused(m, inner, clamp, a, b, k, hi, ExactValue::zero(false))
+                                    : run_sequential(inner, m.fma, a, b, k, hi, ExactValue::zero(false));
+        acc2 = outer.add(acc2, part);
+      }
+      return acc2;
+    }
+    case ModelKind::fused: {
+      const Arith ar = arith_for(m.acc, m.rounding, m.subnormals, false);
+      return run_fused(m, ar, clamp, a, b, 0, K, ExactValue::zero(false));
+    }
+    case ModelKind::vdpbf16ps: {
+      const Arith ar = arith_for(m.acc, Rounding::rne, {true, true}, true);
+      ExactValue acc = ExactValue::zero(false);
+      const ExactValue zero = ExactValue::zero(false);
+      for (std::size_t k = 0; k < K; k += 2) {
+        const ExactValue& alo = a[k];
+        const ExactValue& blo = b[k];
+        const ExactValue& ahi = k + 1 < K ? a[k + 1] : zero;
+        const ExactValue& bhi = k + 1 < K ? b[k + 1] : zero;
+        // SDM VDPBF16PS: NaN priority src1 low, src2 low, src1 high, src2 high, srcdest.
+        const ExactValue* first_nan = nullptr;
+        for (const ExactValue* v : std::initializer_list<const ExactValue*>{&alo, &blo, &ahi, &bhi, &acc})
+          if (!first_nan && v->cls == ValueClass::nan) first_nan = v;
+        if (first_nan) {
+          acc = ar.round(*first_nan);  // quieted, payload kept
+          continue;
+        }
+        acc = ar.fma(ahi, bhi, acc);  // odd element first
+        acc = ar.fma(alo, blo, acc);
+      }
+      return acc;
+    }
+    case ModelKind::amx_bf16: {
+      const Arith ar = arith_for(m.acc, Rounding::rne, {true, true}, true);
+      const std::size_t step = m.amx_k <= 0 ? std::max<std::size_t>(K, 1)
+                                            : static_cast<std::size_t>(m.amx_k);
+      ExactValue c = ExactValue::zero(false);
+      for (std::size_t k0 = 0; k0 < K; k0 += step) {
+        const std::size_t k1 = std::min(K, k0 + step);
+        ExactValue even = ExactValue::zero(false), odd = ExactValue::zero(false);
+        for (std::size_t k = k0; k < k1; k += 2) {
+          even = ar.fma(a[k], b[k], even);
+          if (k + 1 < k1) odd = ar.fma(a[k + 1], b[k + 1], odd);
+        }
+        c = ar.add(c, ar.add(even, odd));
+      }
+      return c;
+    }
+  }
+  return ExactValue::zero(false);
+}
+
+// ---- presets and parsing ----
+
+AccumulationModel base(ModelKind k) {
+  AccumulationModel m;
+  m.kind = k;
+  m.name = std::string(to_string(k));
+  m.acc = format_by_name("binary32");
+  m.outer = format_by_name("binary32");
+  m.source = "fpaudit definition (docs/GEMM.md 3)";
+  if (k == ModelKind::vdpbf16ps || k == ModelKind::amx_bf16) {
+    m.subnormals = {true, true};
+    m.source = k == ModelKind::vdpbf16ps ? "Intel SDM, VDPBF16PS pseudo-code"
+                                         : "Intel SDM, TDPBF16PS pseudo-code";
+    m.inputs = {"bfloat16"};
+  }
+  if (k == ModelKind::fused)
+    m.source = "Fasi, Higham, Mikaitis, Pranesh, PeerJ CS 7:e330 (2021) model family";
+  if (k == ModelKind::blocked) m.acc = format_by_name("binary32");
+  return m;
+}
+
+AccumulationModel fused_preset(const char* name, std::vector<std::string> inputs, int terms,
+                               int fraction_bits, Rounding r, const char* acc, int min_exp,
+                               const char* where) {
+  AccumulationModel m = base(ModelKind::fused);
+  m.name = name;
+  m.inputs = std::move(inputs);
+  m.terms = terms;
+  m.fraction_bits = fraction_bits;
+  m.rounding = r;
+  m.acc = format_by_name(acc);
+  m.min_exponent = min_exp;
+  m.source = std::string("Khattak & Mikaitis, Accurate Models of NVIDIA Tensor Cores (ACM TACO, "
+                         "doi 10.1145/3830409), MATLAB-tensor-core ") + where +
+             " (fma = terms, neab = fraction_bits - 23, frmode, min_exp_limit)";
+  return m;
+}
+
+}  // namespace
+
+std::string_view to_string(ModelKind k) {
+  switch (k) {
+    case ModelKind::sequential: return "sequential";
+    case ModelKind::pairwise: return "pairwise";
+    case ModelKind::blocked: return "blocked";
+    case ModelKind::fused: return "fused";
+    case ModelKind::vdpbf16ps: return "vdpbf16ps";
+    case ModelKind::amx_bf16: return "amx-bf16";
+  }
+  return "?";
+}
+
+std::string_view to_string(FusedAlignment a) {
+  switch (a) {
+    case FusedAlignment::truncate: return "truncate";
+    case FusedAlignment::sticky: return "sticky";
+    case FusedAlignment::rne: return "rne";
+  }
+  return "?";
+}
+
+std::vector<AccumulationModel> model_presets() {
+  std::vector<AccumulationModel> v;
+  {
+    AccumulationModel m = base(ModelKind::sequential);
+    m.name = "sequential-fp32-fma";
+    m.source = "definition: a K-order loop with a binary32 accumulator and FMA (e.g. a naive "
+               "kernel compiled with FMA contraction)";
+    v.push_back(m);
+    m.name = "sequential-fp32";
+    m.fma = false;
+    m.source = "definition: a K-order loop with a binary32 accumulator, product and sum rounded "
+               "separately (no FMA contraction)";
+    v.push_back(m);
+  }
+  {
+    AccumulationModel m = base(ModelKind::pairwise);
+    m.name = "pairwise-fp32";
+    m.source = "definition: binary32 tree summation over leaves of 8 sequential FMAs";
+    v.push_back(m);
+  }
+  v.push_back(fused_preset("v100-fp16", {"binary16"}, 4, 23, Rounding::rtz, "binary32", -1024,
+                           "models/V100TC.m:38-64"));
+  v.push_back(fused_preset("a100", {"binary16", "bfloat16"}, 8, 24, Rounding::rtz, "binary32",
+                           -132, "models/A100TC.m:50-76"));
+  v.push_back(fused_preset("a100-tf32", {"tf32"}, 4, 24, Rounding::rtz, "binary32", -132,
+                           "models/A100TC.m:98-101"));
+  v.push_back(fused_preset("h100", {"binary16", "bfloat16"}, 16, 25, Rounding::rtz, "binary32",
+                           -133, "models/H100TC.m:48-74 (also B200TC.m:50-75)"));
+  v.push_back(fused_preset("h100-tf32", {"tf32"}, 8, 25, Rounding::rtz, "binary32", -133,
+                           "models/H100TC.m:103-104"));
+  v.push_back(fused_preset("h100-fp8", {"float8_e4m3fn", "float8_e5m2"}, 32, 13, Rounding::rtz,
+                           "e8m13", -133, "models/H100TC.m:105-109 (result grid e8m13)"));
+  v.push_back(fused_preset("ada-fp8", {"float8_e4m3fn", "float8_e5m2"}, 16, 13, Rounding::rtz,
+                           "e8m13", -132, "models/AdaTC.m:106-108 (result grid e8m13)"));
+  v.push_back(fused_preset("v100-fp16-fp16out", {"binary16"}, 4, 23, Rounding::rne, "binary16",
+                           -19, "models/V100TC.m:79-84"));
+  v.push_back(fused_preset("a100-fp16-fp16out", {"binary16"}, 8, 24, Rounding::rne, "binary16",
+                           -20, "models/A100TC.m:91-97"));
+  v.push_back(fused_preset("h100-fp16-fp16out", {"binary16"}, 16, 25, Rounding::rne, "binary16",
+                           -21, "models/H100TC.m:95-102"));
+  {
+    AccumulationModel m = fused_preset("deepseek-v3-fp8", {"float8_e4m3fn", "float8_e5m2"}, 32, 13,
+                                       Rounding::rtz, "e8m13", -133, "models/H100TC.m:105-109");
+    m.kind = ModelKind::blocked;
+    m.inner_fused = true;
+    m.chunk = 128;
+    m.outer = format_by_name("binary32");
+    m.outer_rounding = Rounding::rne;
+    m.source = "DeepSeek-V3 technical report (arXiv:2412.19437) 3.3.2: partial sums over N_C = "
+               "128 on the H800 tensor cores, promoted to binary32 on CUDA cores; inner block "
+               "parameters: " + m.source;
+    v.push_back(m);
+  }
+  v.push_back(base(ModelKind::vdpbf16ps));
+  v.push_back(base(ModelKind::amx_bf16));
+  v.back().name = "amx-bf16";
+  return v;
+}
+
+namespace {
+
+std::string format_name(const FormatSpec& f) { return f.name.empty() ? fpaudit::describe(f) : f.name; }
+
+int parse_int(std::string_view spec, std::string_view key, std::string_view v) {
+  int x = 0;
+  const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || p != v.data() + v.size())
+    throw std::invalid_argument("model \"" + std::string(spec) + "\": " + std::string(key) +
+                                " expects an integer, got \"" + std::string(v) + "\"");
+  return x;
+}
+
+bool parse_bool(std::string_view spec, std::string_view key, std::string_view v) {
+  if (v == "1" || v == "true" || v == "yes") return true;
+  if (v == "0" || v == "false" || v == "no") return false;
+  throw std::invalid_argument("model \"" + std::string(spec) + "\": " + std::string(key) +
+                              " expects 0 or 1, got \"" + std::string(v) + "\"");
+}
+
+}  // namespace
+
+AccumulationModel parse_model(std::string_view spec) {
+  const auto colon = spec.find(':');
+  const std::string_view name = spec.substr(0, colon);
+  AccumulationModel m;
+  bool found = false;
+  for (const auto& p : model_presets())
+    if (p.name == name) {
+      m = p;
+      found = true;
+    }
+  if (!found) {
+    for (ModelKind k : {ModelKind::sequential, ModelKind::pairwise, ModelKind::blocked,
+                        ModelKind::fused, ModelKind::vdpbf16ps, ModelKind::amx_bf16})
+      if (to_string(k) == name) {
+        m = base(k);
+        found = true;
+      }
+  }
+  if (!found) {
+    std::string names;
+    for (const auto& p : model_presets()) names += (names.empty() ? "" : ", ") + p.name;
+    throw std::invalid_argument("unknown model \"" + std::string(name) +
+                                "\" (kinds: sequential, pairwise, blocked, fused, vdpbf16ps, "
+                                "amx-bf16; presets: " + names + ")");
+  }
+  if (colon == std::string_view::npos) return m;
+  std::string_view rest = spec.substr(colon + 1);
+  bool changed = false;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const std::string_view kv = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    const auto eq = kv.find('=');
+    if (eq == std::string_view::npos)
+      throw std::invalid_argument("model \"" + std::string(spec) + "\": expected key=value, got \"" +
+                                  std::string(kv) + "\"");
+    const std::string_view k = kv.substr(0, eq), v = kv.substr(eq + 1);
+    changed = true;
+    if (k == "acc") m.acc = format_by_name(v);
+    else if (k == "rounding") m.rounding = parse_rounding(v);
+    else if (k == "fma") m.fma = parse_bool(spec, k, v);
+    else if (k == "daz") m.subnormals.daz = parse_bool(spec, k, v);
+    else if (k == "ftz") m.subnormals.ftz = parse_bool(spec, k, v);
+    else if (k == "leaf") m.leaf = parse_int(spec, k, v);
+    else if (k == "chunk") m.chunk = parse_int(spec, k, v);
+    else if (k == "outer") m.outer = format_by_name(v);
+    else if (k == "outer_rounding") m.outer_rounding = parse_rounding(v);
+    else if (k == "inner") {
+      if (v == "fused") m.inner_fused = true;
+      else if (v == "sequential") m.inner_fused = false;
+      else throw std::invalid_argument("model \"" + std::string(spec) + "\": inner expects sequential or fused");
+    } else if (k == "terms") m.terms = parse_int(spec, k, v);
+    else if (k == "fraction_bits") m.fraction_bits = parse_int(spec, k, v);
+    else if (k == "alignment") {
+      if (v == "truncate") m.alignment = FusedAlignment::truncate;
+      else if (v == "sticky") m.alignment = FusedAlignment::sticky;
+      else if (v == "rne") m.alignment = FusedAlignment::rne;
+      else throw std::invalid_argument("model \"" + std::string(spec) + "\": alignment expects truncate, sticky or rne");
+    } else if (k == "min_exponent") m.min_exponent = parse_int(spec, k, v);
+    else if (k == "overflow_to_inf") m.overflow_to_inf = parse_bool(spec, k, v);
+    else if (k == "amx_k") m.amx_k = parse_int(spec, k, v);
+    else
+      throw std::invalid_argument("model \"" + std::string(spec) + "\": unknown parameter \"" +
+                                  std::string(k) + "\"");
+  }
+  if (m.leaf < 1 || m.chunk < 1 || m.terms < 1 || m.amx_k < 0 || m.amx_k % 2 != 0)
+    throw std::invalid_argument("model \"" + std::string(spec) +
+                                "\": leaf, chunk, terms must be >= 1 and amx_k even");
+  if (m.fraction_bits < 0 || m.fraction_bits > 60)
+    throw std::invalid_argument("model \"" + std::string(spec) + "\": fraction_bits must be 0..60");
+  if (changed) m.name = std::string(spec);
+  return m;
+}
+
+std::string describe(const AccumulationModel& m) {
+  std::string s = std::string(to_string(m.kind)) + ":acc=" + format_name(m.acc) +
+                  ",rounding=" + std::string(to_string(m.rounding)) +
+                  ",daz=" + (m.subnormals.daz ? "1" : "0") + ",ftz=" + (m.subnormals.ftz ? "1" : "0");
+  switch (m.kind) {
+    case ModelKind::sequential: s += std::string(",fma=") + (m.fma ? "1" : "0"); break;
+    case ModelKind::pairwise:
+      s += std::string(",fma=") + (m.fma ? "1" : "0") + ",leaf=" + std::to_string(m.leaf);
+      break;
+    case ModelKind::blocked:
+      s += ",chunk=" + std::to_string(m.chunk) + ",outer=" + format_name(m.outer) +
+           ",outer_rounding=" + std::string(to_string(m.outer_rounding)) +
+           ",inner=" + (m.inner_fused ? "fused" : "sequential");
+      if (!m.inner_fused) s += std::string(",fma=") + (m.fma ? "1" : "0");
+      [[fallthrough]];
+    case ModelKind::fused:
+      if (m.kind == ModelKind::fused || m.inner_fused)
+        s += ",terms=" + std::to_string(m.terms) + ",fraction_bits=" + std::to_string(m.fraction_bits) +
+             ",alignment=" + std::string(to_string(m.alignment)) +
+             ",min_exponent=" + std::to_string(m.min_exponent) +
+             ",overflow_to_inf=" + (m.overflow_to_inf ? "1" : "0");
+      break;
+    case ModelKind::vdpbf16ps: break;
+    case ModelKind::amx_bf16: s += ",amx_k=" + std::to_string(m.amx_k); break;
+  }
+  return s;
+}
+
+Encoded model_dot(const AccumulationModel& m, std::span<const ExactValue> a,
+                  std::span<const ExactValue> b, const FormatSpec& fa, const FormatSpec& fb,
+                  const FormatSpec& out, const ConvertOptions& opt, std::uint64_t index) {
+  if (a.size() != b.size()) throw std::invalid_argument("model_dot: vectors differ in length");
+  const ExactValue v = evaluate(m, a, b, {fa.emin(), fb.emin()});
+  return encode(out, v, opt, index);
+}
+
+std::vector<std::uint64_t> model_gemm(const AccumulationModel& m, std::size_t M, std::size_t N,
+                                      std::size_t K, const MatrixOperand& A,
+                                      const MatrixOperand& B, const FormatSpec& out,
+                                      const ConvertOptions& opt, const GemmOptions& options,
+                                      std::span<const std::size_t> elements) {
+  const unsigned threads = detail::resolve_threads(options.threads);
+  const DecodedMatrix da = decode_operand(A, M, K, true, threads);
+  const DecodedMatrix db = decode_operand(B, K, N, false, threads);
+  const std::size_t count = elements.empty() ? M * N : elements.size();
+  for (std::size_t e : elements)
+    if (e >= M * N) throw std::invalid_argument("model_gemm: element index out of range");
+  std::vector<std::uint64_t> res(count);
+  // The model sees the scaled elements; the tensor scales multiply its result (as a kernel's
+  // epilogue does), rounded once into `out`.
+  const bool scaled = !(A.tensor_scale.cls == ValueClass::finite && B.tensor_scale.cls == ValueClass::finite &&
+                        A.tensor_scale.sig == (std::uint64_t{1} << std::countr_zero(A.tensor_scale.sig)) &&
+                        B.tensor_scale.sig == (std::uint64_t{1} << std::countr_zero(B.tensor_scale.sig)) &&
+                        !A.tensor_scale.negative && !B.tensor_scale.negative &&
+                        A.tensor_scale.exp + std::countr_zero(A.tensor_scale.sig) == 0 &&
+                        B.tensor_scale.exp + std::countr_zero(B.tensor_scale.sig) == 0);
+  const InputClamp clamp{A.block_scales ? INT_MIN / 2 : A.format.emin(),
+                         B.block_scales ? INT_MIN / 2 : B.format.emin()};
+  detail::parallel_ranges(count, threads, [&](std::size_t e0, std::size_t e1) {
+    std::vector<ExactValue> x(K), y(K);
+    for (std::size_t e = e0; e < e1; ++e) {
+      const std::size_t idx = elements.empty() ? e : elements[e];
+      const std::size_t i = idx / N, j = idx % N;
+      for (std::size_t k = 0; k < K; ++k) {
+        x[k] = da.at(i, k).value();
+        y[k] = db.at(k, j).value();
+      }
+      ExactValue v = evaluate(m, x, y, clamp);
+      if (scaled) {
+        ExactAccumulator acc({v.exp, v.exp + 70});
+        acc.add(v.cls == ValueClass::finite ? ExactValue::finite(v.negative, v.sig, v.exp) : v);
+        acc.multiply(A.tensor_scale);
+        acc.multiply(B.tensor_scale);
+        v = acc.value(opt.rounding);
+      }
+      res[e] = encode(out, v, opt, idx).bits;
+    }
+  });
+  return res;
+}
+
+}  // namespace fpaudit::gemm

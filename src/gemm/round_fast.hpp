@@ -1,0 +1,58 @@
+// The exact GEMM's hot-loop rounding: encode()'s own result for the one case that dominates a
+// GEMM's outputs (a finite value whose rounded result is a normal number strictly below the top
+// binade, in rne or rtz), computed inline; every other case is handed to encode() itself. So
+// results are encode()'s by construction in the fallback and by the same rule in the fast case
+// (docs/CONVERSION_RULES.md 2: candidates in the value's binade, ties to the even encoding);
+// tests/test_gemm_exact.cpp holds the two equal on random values of every binade.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+
+#include "fpaudit/codec/encode.hpp"
+
+namespace fpaudit::gemm::detail {
+
+class FastRounder {
+ public:
+  FastRounder(const FormatSpec& f, const ConvertOptions& opt)
+      : f_(f), opt_(opt), m_(f.mantissa_bits), bias_(f.bias), emin_(f.emin()), emax_(f.emax()),
+        sign_bit_(f.sign_bit()), mant_mask_(f.mantissa_mask()) {
+    enabled_ = (opt.rounding == Rounding::rne || opt.rounding == Rounding::rtz) && m_ >= 1 &&
+               m_ <= 61 && f.is_signed && (f.has_subnormals || f.has_zero);
+    rne_ = opt.rounding == Rounding::rne;
+  }
+
+  // (-1)^negative x sig x 2^exp (+ sticky below), sig != 0.
+  Encoded round(bool negative, std::uint64_t sig, int exp, bool sticky, std::uint64_t index) const {
+    if (enabled_) {
+      const int lz = std::countl_zero(sig);
+      const int e = exp + 63 - lz;  // |x| in [2^e, 2^(e+1))
+      if (e >= emin_ && e < emax_) {
+        const std::uint64_t n = sig << lz;
+        std::uint64_t kept = n >> (63 - m_);
+        const std::uint64_t rem = n << (m_ + 1);  // the discarded bits, top-aligned
+        const bool inexact = rem != 0 || sticky;
+        if (rne_ && (rem >> 63) != 0 && ((rem << 1) != 0 || sticky || (kept & 1) != 0)) ++kept;
+        int field = e + bias_;
+        if (kept >> (m_ + 1)) {  // carried into the next binade (still below emax + 1)
+          kept >>= 1;
+          ++field;
+        }
+        const std::uint64_t bits = (negative ? sign_bit_ : 0) |
+                                   (static_cast<std::uint64_t>(field) << m_) | (kept & mant_mask_);
+        return {bits, inexact ? Flags(Flags::inexact) : Flags()};
+      }
+    }
+    return encode(f_, ExactValue::finite(negative, sig, exp, sticky), opt_, index);
+  }
+
+ private:
+  const FormatSpec& f_;
+  const ConvertOptions& opt_;
+  int m_, bias_, emin_, emax_;
+  std::uint64_t sign_bit_, mant_mask_;
+  bool enabled_ = false, rne_ = false;
+};
+
+}  // namespace fpaudit::gemm::detail
