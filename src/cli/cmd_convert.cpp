@@ -14,6 +14,7 @@
 
 #include "commands.hpp"
 #include "conversion_options.hpp"
+#include "line_input.hpp"
 #include "fpaudit/codec/convert.hpp"
 #include "fpaudit/codec/decode.hpp"
 #include "fpaudit/codec/text.hpp"
@@ -50,45 +51,18 @@ void run(const ConvertArgs& args) {
   if (args.hex && !from) throw UsageError("convert --hex needs --from FORMAT (the inputs' format)");
   const ConvertOptions opt = resolve_options(args.conv, to);
 
-  std::ifstream file;
-  const bool use_stdin = args.file == "-";
-  const std::string name = use_stdin ? "<stdin>" : args.file;
-  if (!use_stdin) {
-    file.open(args.file);
-    if (!file) throw UsageError("cannot open \"" + args.file + "\": " + std::strerror(errno));
-  }
-  std::istream& in = use_stdin ? std::cin : file;
-
-  std::string out, line;
-  std::uint64_t line_number = 0;
-  std::uint64_t index = 0;  // stochastic-rounding element index: 0-based count of data lines
-  while (std::getline(in, line)) {
-    ++line_number;
+  for_each_input_line(args.file, [&](std::string_view line, std::uint64_t index) -> std::optional<std::string> {
     const std::string_view token = first_token(line);
-    if (token.empty()) continue;
-    try {
-      if (args.hex) {
-        const std::uint64_t bits = parse_hex(*from, token);
-        const Encoded r = convert(*from, bits, to, opt, index);
-        out += format_hex(*from, bits) + ' ' + format_hex(to, r.bits) + ' ' + format_flags(r.flags);
-      } else {
-        const Encoded r = encode_decimal(to, parse_decimal(token), opt, index);
-        out += std::string(token) + ' ' + format_hex(to, r.bits) + ' ' + format_flags(r.flags) +
-               ' ' + format_exact(decode(to, r.bits));
-      }
-    } catch (const std::invalid_argument& e) {
-      std::cout << out;  // the lines before the bad one are complete results: keep them
-      throw UsageError(name + ":" + std::to_string(line_number) + ": " + e.what());
+    if (token.empty()) return std::nullopt;
+    if (args.hex) {
+      const std::uint64_t bits = parse_hex(*from, token);
+      const Encoded r = convert(*from, bits, to, opt, index);
+      return format_hex(*from, bits) + ' ' + format_hex(to, r.bits) + ' ' + format_flags(r.flags);
     }
-    out += '\n';
-    ++index;
-    if (out.size() >= (1u << 16)) {
-      std::cout << out;
-      out.clear();
-    }
-  }
-  if (in.bad()) throw std::runtime_error("error reading \"" + name + "\"");
-  std::cout << out;
+    const Encoded r = encode_decimal(to, parse_decimal(token), opt, index);
+    return std::string(token) + ' ' + format_hex(to, r.bits) + ' ' + format_flags(r.flags) + ' ' +
+           format_exact(decode(to, r.bits));
+  });
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 
 #include "commands.hpp"
 #include "conversion_options.hpp"
+#include "line_input.hpp"
 #include "fpaudit/arith/arith.hpp"
 #include "fpaudit/codec/convert.hpp"
 #include "fpaudit/codec/text.hpp"
@@ -128,37 +129,11 @@ void run(const OpArgs& args) {
   const Function fn = parse_function(args.function);
   const ConvertOptions opt = resolve_options(args.conv, fn.result_format());
 
-  std::ifstream file;
-  const bool use_stdin = args.file == "-";
-  const std::string name = use_stdin ? "<stdin>" : args.file;
-  if (!use_stdin) {
-    file.open(args.file);
-    if (!file) throw UsageError("cannot open \"" + args.file + "\": " + std::strerror(errno));
-  }
-  std::istream& in = use_stdin ? std::cin : file;
-
-  std::string out, line;
-  std::uint64_t line_number = 0;
-  std::uint64_t index = 0;  // stochastic-rounding element index: 0-based count of data lines
-  while (std::getline(in, line)) {
-    ++line_number;
+  for_each_input_line(args.file, [&](std::string_view line, std::uint64_t index) -> std::optional<std::string> {
     const std::vector<std::string_view> tok = tokens(line);
-    if (tok.empty()) continue;
-    try {
-      out += evaluate(fn, tok, opt, index);
-    } catch (const std::invalid_argument& e) {
-      std::cout << out;  // the lines before the bad one are complete results: keep them
-      throw UsageError(name + ":" + std::to_string(line_number) + ": " + e.what());
-    }
-    out += '\n';
-    ++index;
-    if (out.size() >= (1u << 16)) {
-      std::cout << out;
-      out.clear();
-    }
-  }
-  if (in.bad()) throw std::runtime_error("error reading \"" + name + "\"");
-  std::cout << out;
+    if (tok.empty()) return std::nullopt;
+    return evaluate(fn, tok, opt, index);
+  });
 }
 
 }  // namespace
