@@ -141,19 +141,20 @@ TEST(OpCli, StochasticIndexIsTheDataLineNumber) {
 TEST(OpCli, Errors) {
   // Bad line: the lines before it are printed, then the error names the file and line.
   expect_error("f16_add --hex", "3C00 3C00\nZZ 3C00\n", "3C00 3C00 4000 00\n",
-               "in.txt:2: expected a hex pattern of at most 4 digits for binary16, got \"ZZ\"");
+               "in.txt:2: column 1 (operand): expected a hex pattern of at most 4 digits for binary16, got \"ZZ\"");
   expect_error("f16_add --hex", "3C00\n", "", "in.txt:1: expected 2 hex operands, got 1");
   expect_error("f16_sqrt --hex", "3C00 3C00\n", "", "in.txt:1: expected 1 hex operand, got 2");
   expect_error("e3m2_add --hex", "40 00\n", "",
-               "in.txt:1: expected a hex pattern of at most 2 digits for float6_e3m2fn, got \"40\" "
+               "in.txt:1: column 1 (operand): expected a hex pattern of at most 2 digits for float6_e3m2fn, got \"40\" "
                "(6 bits: at most 3F)");
   expect_error("f16_add", "", "",
                "op: say how operands are written: --hex (bit patterns, TestFloat's form)");
   expect_error("f16_fma --hex", "", "",
                "op: unknown function \"f16_fma\": expected <format>_<operation> (e.g. f16_add, "
                "e4m3_mulAdd) with an operation among add, sub, mul, mulAdd, div, sqrt, min, max, "
-               "minimumNumber, maximumNumber, eq, le, lt, eq_signaling, le_quiet, lt_quiet, or "
-               "<from>_to_<to> (e.g. f32_to_e5m2)");
+               "minimumNumber, maximumNumber, eq, le, lt, eq_signaling, le_quiet, lt_quiet, "
+               "<from>_to_<to> (e.g. f32_to_e5m2), <mx>_quantize (e.g. mxfp8_e4m3_quantize) or "
+               "nvfp4_quantize");
   expect_error("f16_add --hex --rounding nearest", "", "",
                "unknown rounding \"nearest\" (expected rne, rna, rtz, rup, rdown, rno, sr)");
 }
