@@ -56,8 +56,9 @@ template <class Format>
                                               const Format& format, std::uint64_t actual,
                                               std::uint64_t expected, std::uint64_t ulps) {
   const FormatSpec f = as_format(format);
-  if (vectors::result_matches(f, actual & f.mask(), expected & f.mask(), ulps == 0 ? 0 : ulps))
-    return ::testing::AssertionSuccess();
+  const auto distance = vectors::ulp_distance(f, actual & f.mask(), expected & f.mask());
+  const bool both_nan = f.is_nan(actual) && f.is_nan(expected);
+  if (both_nan || (distance && *distance <= ulps)) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure()
          << actual_expr << " is " << vectors::decoded(f, actual) << " but " << expected_expr
          << " is " << vectors::decoded(f, expected) << " in " << f.name << " ("
