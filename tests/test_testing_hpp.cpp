@@ -18,8 +18,7 @@
 
 namespace {
 
-const std::string kVectors =
-    std::string(FPAUDIT_SOURCE_DIR) + "/vectors/v1/f32_to_bf16.level1.tf";
+const std::string kVectors = std::string(FPAUDIT_SOURCE_DIR) + "/vectors/v1/f32_to_bf16.level1.tf";
 
 std::uint64_t bf16_rne(std::uint64_t x) {
   if ((x & 0x7FFFFFFF) > 0x7F800000) return (x >> 16) | 0x40;  // NaN: keep payload, quiet it
@@ -30,8 +29,9 @@ std::uint64_t bf16_truncate(std::uint64_t x) { return x >> 16; }
 TEST(TestingHpp, BitExactPassesAndFailsDecoded) {
   EXPECT_BITEXACT("bf16", 0x3F80, 0x3F80);
   ASSERT_BITEXACT(fpaudit::format_by_name("f16"), 0x3C00, 0x3C00);
-  EXPECT_NONFATAL_FAILURE(EXPECT_BITEXACT("bf16", 0x3F81, 0x3F80),
-                          "0x3F81 is 3F81 (1.008) but 0x3F80 is 3F80 (1) in bfloat16 (1 ulp apart)");
+  EXPECT_NONFATAL_FAILURE(
+      EXPECT_BITEXACT("bf16", 0x3F81, 0x3F80),
+      "0x3F81 is 3F81 (1.008) but 0x3F80 is 3F80 (1) in bfloat16 (1 ulp apart)");
 }
 
 TEST(TestingHpp, WithinUlps) {
@@ -71,7 +71,8 @@ TEST(TestingHpp, FlagsAreComparedWhenTheKernelReportsThem) {
   EXPECT_FALSE(fpaudit::testing::check_vector_file_with_flags(path, "f32_to_bf16", kernel));
   fpaudit::vectors::VerifyOptions no_flags;
   no_flags.ignore_flags = true;
-  EXPECT_TRUE(fpaudit::testing::check_vector_file_with_flags(path, "f32_to_bf16", kernel, no_flags));
+  EXPECT_TRUE(
+      fpaudit::testing::check_vector_file_with_flags(path, "f32_to_bf16", kernel, no_flags));
   EXPECT_FALSE(fpaudit::testing::check_vector_file(path + ".missing", "f32_to_bf16",
                                                    [](auto in) { return bf16_rne(in[0]); }));
 }

@@ -82,12 +82,11 @@ inline ::testing::AssertionResult check_vector_file_with_flags(
     std::ifstream in(path);
     if (!in) return ::testing::AssertionFailure() << "cannot open vector file " << path;
     vectors::Verifier verifier(fn, options);
-    vectors::for_each_case(in, path, fn,
-                           [&](const vectors::ParsedLine& line, std::uint64_t,
-                               const std::string& where) {
-                             verifier.check(line.operands, kernel(line.operands), line.outcome,
-                                            where);
-                           });
+    vectors::for_each_case(
+        in, path, fn,
+        [&](const vectors::ParsedLine& line, std::uint64_t, const std::string& where) {
+          verifier.check(line.operands, kernel(line.operands), line.outcome, where);
+        });
     const vectors::VerifySummary& s = verifier.summary();
     if (s.cases == 0) return ::testing::AssertionFailure() << path << ": no cases";
     if (s.ok()) return ::testing::AssertionSuccess() << vectors::summary_line(fn, s);
@@ -100,8 +99,7 @@ inline ::testing::AssertionResult check_vector_file_with_flags(
 }
 
 inline ::testing::AssertionResult check_vector_file(const std::string& path,
-                                                    std::string_view function,
-                                                    const Kernel& kernel,
+                                                    std::string_view function, const Kernel& kernel,
                                                     vectors::VerifyOptions options = {}) {
   options.ignore_flags = true;
   return check_vector_file_with_flags(

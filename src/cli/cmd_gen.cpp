@@ -9,7 +9,6 @@
 
 #include "commands.hpp"
 #include "conversion_options.hpp"
-#include "function_arg.hpp"
 #include "fpaudit/codec/decode.hpp"
 #include "fpaudit/codec/text.hpp"
 #include "fpaudit/io/npy_writer.hpp"
@@ -17,6 +16,7 @@
 #include "fpaudit/vectors/arrays.hpp"
 #include "fpaudit/vectors/generate.hpp"
 #include "fpaudit/vectors/testfloat_line.hpp"
+#include "function_arg.hpp"
 
 namespace fpaudit::cli {
 namespace {
@@ -30,14 +30,14 @@ struct GenArgs {
   std::string format = "testfloat";
 };
 
-std::string json_values(const std::vector<FormatSpec>& formats,
-                        std::span<const std::uint64_t> bits, bool boolean) {
+std::string json_values(const std::vector<FormatSpec>& formats, std::span<const std::uint64_t> bits,
+                        bool boolean) {
   std::string s = "[";
   for (std::size_t i = 0; i < bits.size(); ++i) {
     s += i ? "," : "";
     if (boolean) {
-      s += "{\"hex\":\"" + std::to_string(bits[i]) + "\",\"value\":" +
-           (bits[i] ? "true" : "false") + "}";
+      s += "{\"hex\":\"" + std::to_string(bits[i]) +
+           "\",\"value\":" + (bits[i] ? "true" : "false") + "}";
     } else {
       s += "{\"hex\":\"" + format_hex(formats[i], bits[i]) + "\",\"value\":\"" +
            format_exact(decode(formats[i], bits[i])) + "\"}";
@@ -83,8 +83,9 @@ void run(const GenArgs& args) {
   std::uint64_t index = 0;
   if (args.format == "npy") {
     if (args.out.empty())
-      throw UsageError("gen --format npy: give --out PREFIX (writes PREFIX.inputs.npy, "
-                       "PREFIX.expected.npy, PREFIX.flags.npy)");
+      throw UsageError(
+          "gen --format npy: give --out PREFIX (writes PREFIX.inputs.npy, "
+          "PREFIX.expected.npy, PREFIX.flags.npy)");
     std::string prefix = args.out;
     if (prefix.ends_with(".npy")) prefix.resize(prefix.size() - 4);
     std::string inputs, expected, flags;
@@ -114,8 +115,8 @@ void run(const GenArgs& args) {
     if (args.format == "testfloat") {
       sink.line(vectors::format_testfloat_line(fn, operands, r));
     } else {
-      sink.line("{\"index\":" + std::to_string(index) + ",\"operands\":" +
-                json_values(fn.operands, operands, false) +
+      sink.line("{\"index\":" + std::to_string(index) +
+                ",\"operands\":" + json_values(fn.operands, operands, false) +
                 ",\"results\":" + json_values(fn.results, r.results, fn.boolean_result) +
                 ",\"flags\":\"" + format_flags(r.flags) + "\"}");
     }
@@ -128,8 +129,9 @@ void run(const GenArgs& args) {
 
 void register_gen(CLI::App& app) {
   auto* cmd = app.add_subcommand(
-      "gen", "Generate test vectors for FUNCTION with expected results (TestFloat lines, JSON "
-             "lines or .npy arrays); docs/VECTORS.md");
+      "gen",
+      "Generate test vectors for FUNCTION with expected results (TestFloat lines, JSON "
+      "lines or .npy arrays); docs/VECTORS.md");
   auto args = std::make_shared<GenArgs>();
   cmd->add_option("FUNCTION", args->function,
                   "<from>_to_<to>, <format>_<operation> (operations: " +

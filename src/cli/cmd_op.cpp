@@ -19,10 +19,10 @@
 
 #include "commands.hpp"
 #include "conversion_options.hpp"
-#include "line_input.hpp"
-#include "function_arg.hpp"
 #include "fpaudit/vectors/function.hpp"
 #include "fpaudit/vectors/testfloat_line.hpp"
+#include "function_arg.hpp"
+#include "line_input.hpp"
 
 namespace fpaudit::cli {
 namespace {
@@ -40,11 +40,13 @@ void run(const OpArgs& args) {
   const vectors::Function fn = parse_cli_function(args.function, "op");
   const ConvertOptions opt = resolve_options(args.conv, fn.result_format());
 
-  for_each_input_line(args.file, [&](std::string_view line, std::uint64_t index) -> std::optional<std::string> {
-    const auto operands = vectors::parse_operand_line(line, fn);
-    if (!operands) return std::nullopt;
-    return vectors::format_testfloat_line(fn, *operands, vectors::evaluate(fn, *operands, opt, index));
-  });
+  for_each_input_line(
+      args.file, [&](std::string_view line, std::uint64_t index) -> std::optional<std::string> {
+        const auto operands = vectors::parse_operand_line(line, fn);
+        if (!operands) return std::nullopt;
+        return vectors::format_testfloat_line(fn, *operands,
+                                              vectors::evaluate(fn, *operands, opt, index));
+      });
 }
 
 }  // namespace

@@ -13,10 +13,10 @@
 
 #include "commands.hpp"
 #include "conversion_options.hpp"
-#include "function_arg.hpp"
 #include "fpaudit/codec/convert.hpp"
 #include "fpaudit/io/readers.hpp"
 #include "fpaudit/vectors/verify.hpp"
+#include "function_arg.hpp"
 
 namespace fpaudit::cli {
 namespace {
@@ -132,11 +132,11 @@ void run(VerifyArgs args) {
 
 void register_verify(CLI::App& app) {
   auto* cmd = app.add_subcommand(
-      "verify", "Check results of an implementation under test (TestFloat lines, or .npy "
-                "arrays) against the library; exit 0 all match, 1 mismatches, 2 input errors");
+      "verify",
+      "Check results of an implementation under test (TestFloat lines, or .npy "
+      "arrays) against the library; exit 0 all match, 1 mismatches, 2 input errors");
   auto args = std::make_shared<VerifyArgs>();
-  cmd->add_option("FUNCTION", args->function, "as for gen: f32_to_bf16, f16_add, ...")
-      ->required();
+  cmd->add_option("FUNCTION", args->function, "as for gen: f32_to_bf16, f16_add, ...")->required();
   add_conversion_options(*cmd, args->conv);
   cmd->add_option("--semantics", args->semantics,
                   "documented deviations: comma list of daz, ftz, daz+ftz, saturate");
@@ -145,7 +145,8 @@ void register_verify(CLI::App& app) {
                   "accept results up to N ulps away (NaN matches any NaN; default 0: bit-exact)");
   cmd->add_option("--max-reported", args->max_reported, "mismatches printed (default 20)");
   cmd->add_option("--inputs", args->inputs, ".npy of operands (shape (N,) or (N, arity))");
-  cmd->add_option("--outputs", args->outputs, ".npy of the kernel's results, aligned with --inputs");
+  cmd->add_option("--outputs", args->outputs,
+                  ".npy of the kernel's results, aligned with --inputs");
   cmd->add_option("FILE", args->file, "TestFloat lines ('-' or none: standard input)");
   cmd->callback([args] { run(*args); });
 }

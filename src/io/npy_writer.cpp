@@ -21,8 +21,8 @@ std::string npy_bytes(std::string_view descr, const std::vector<std::uint64_t>& 
   std::string dims;  // Python's tuple spelling: (), (3,), (2, 3)
   for (std::size_t i = 0; i < shape.size(); ++i) dims += (i ? ", " : "") + std::to_string(shape[i]);
   if (shape.size() == 1) dims += ',';
-  std::string header = "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': (" +
-                       dims + "), }";
+  std::string header =
+      "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': (" + dims + "), }";
   // Preamble (10 bytes) + header + '\n' padded to a multiple of 64 (format.py ARRAY_ALIGN).
   const std::size_t total = (10 + header.size() + 1 + 63) / 64 * 64;
   header.append(total - 10 - header.size() - 1, ' ');

@@ -42,9 +42,8 @@ Verdict judge(const Function& fn, const Outcome& actual, const Outcome& expected
   if (actual.results.size() != expected.results.size()) return Verdict::result;
   for (std::size_t i = 0; i < actual.results.size(); ++i) {
     // Block scales (column 0 of a quantiser) and comparison digits are never approximate.
-    const bool exact_only =
-        fn.boolean_result || (fn.kind != FunctionKind::conversion &&
-                              fn.kind != FunctionKind::operation && i == 0);
+    const bool exact_only = fn.boolean_result || (fn.kind != FunctionKind::conversion &&
+                                                  fn.kind != FunctionKind::operation && i == 0);
     if (!result_matches(fn.results[i], actual.results[i], expected.results[i],
                         exact_only ? 0 : opt.tolerance_ulps))
       return Verdict::result;
@@ -61,7 +60,7 @@ std::string decoded(const FormatSpec& f, std::uint64_t bits) {
 }
 
 std::string describe_mismatch(const Function& fn, std::span<const std::uint64_t> operands,
-                              const Outcome& actual, const Outcome& expected) {
+                              const Outcome& actual, const Outcome& expected, bool show_flags) {
   std::string s = fn.name + "(";
   for (std::size_t i = 0; i < operands.size(); ++i)
     s += (i ? ", " : "") + format_hex(fn.operands[i], operands[i]) + " = " +
@@ -78,7 +77,7 @@ std::string describe_mismatch(const Function& fn, std::span<const std::uint64_t>
       r += " " + (fn.boolean_result ? format_result(fn, i, o.results[i])
                                     : decoded(fn.results[i], o.results[i]));
     }
-    return r + " flags " + flags_text(o.flags);
+    return show_flags ? r + " flags " + flags_text(o.flags) : r;
   };
   return s + results(actual) + ", expected" + results(expected);
 }

@@ -25,8 +25,8 @@ const FormatSpec& binary32() {
   return f;
 }
 
-Function block_function(std::string name, FunctionKind kind, std::size_t n,
-                        const FormatSpec& scale, const FormatSpec& element) {
+Function block_function(std::string name, FunctionKind kind, std::size_t n, const FormatSpec& scale,
+                        const FormatSpec& element) {
   Function fn;
   fn.name = std::move(name);
   fn.kind = kind;
@@ -39,9 +39,9 @@ Function block_function(std::string name, FunctionKind kind, std::size_t n,
 
 std::optional<Function> parse_block_function(std::string_view name) {
   if (name == "nvfp4_quantize") {
-    Function fn = block_function("nvfp4_quantize", FunctionKind::nvfp4_quantize,
-                                 scaling::kNvFp4BlockSize, format_by_name("float8_e4m3fn"),
-                                 format_by_name("float4_e2m1fn"));
+    Function fn =
+        block_function("nvfp4_quantize", FunctionKind::nvfp4_quantize, scaling::kNvFp4BlockSize,
+                       format_by_name("float8_e4m3fn"), format_by_name("float4_e2m1fn"));
     fn.uses_rounding = false;  // TransformerEngine's quantiser rounds to nearest even only
     return fn;
   }
@@ -142,8 +142,8 @@ Outcome evaluate(const Function& fn, std::span<const std::uint64_t> operands,
         spec.element_rounding = opt.rounding;
         spec.seed = opt.seed;
         spec.sr_bits = opt.sr_bits;
-        scale = scaling::quantize_mx_block(spec, values, elements, index * operands.size())
-                    .scale_bits;
+        scale =
+            scaling::quantize_mx_block(spec, values, elements, index * operands.size()).scale_bits;
       } else {
         double amax = 0;
         for (double v : values) amax = std::max(amax, v < 0 ? -v : v);

@@ -181,9 +181,8 @@ Level parse_level(std::string_view s) {
 std::vector<std::uint64_t> structural_patterns(const FormatSpec& f, Level level) {
   const auto top = static_cast<std::int64_t>(f.max_exponent_field());
   const std::int64_t b = f.bias, m = f.mantissa_bits;
-  std::vector<std::int64_t> exponents = {0,     1,     2,         b - 1,   b,       b + 1,
-                                         b - m, b + m, b - m - 1, b + m + 1, top - 2, top - 1,
-                                         top};
+  std::vector<std::int64_t> exponents = {
+      0, 1, 2, b - 1, b, b + 1, b - m, b + m, b - m - 1, b + m + 1, top - 2, top - 1, top};
   if (level != Level::one) {
     if (f.exponent_bits <= 5) {
       for (std::int64_t e = 0; e <= top; ++e) exponents.push_back(e);
@@ -202,7 +201,8 @@ std::vector<std::uint64_t> structural_patterns(const FormatSpec& f, Level level)
 }
 
 void generate_cases(const Function& fn, const GenerateOptions& opt, const Emit& emit) {
-  const bool block = fn.kind == FunctionKind::mx_quantize || fn.kind == FunctionKind::nvfp4_quantize;
+  const bool block =
+      fn.kind == FunctionKind::mx_quantize || fn.kind == FunctionKind::nvfp4_quantize;
   if (opt.level == Level::exhaustive) {
     int bits = 0;
     for (const FormatSpec& f : fn.operands) bits += f.width();
@@ -247,8 +247,7 @@ void generate_cases(const Function& fn, const GenerateOptions& opt, const Emit& 
   std::mt19937_64 rng(opt.seed);
   std::vector<std::uint64_t> ops(fn.operands.size());
   for (std::uint64_t i = 0; i < count; ++i) {
-    for (std::size_t k = 0; k < ops.size(); ++k)
-      ops[k] = random_operand(rng, fn.operands[k], pool);
+    for (std::size_t k = 0; k < ops.size(); ++k) ops[k] = random_operand(rng, fn.operands[k], pool);
     emit(ops);
   }
 }

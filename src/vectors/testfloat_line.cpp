@@ -75,8 +75,8 @@ std::optional<std::vector<std::uint64_t>> parse_operand_line(std::string_view li
   const std::vector<std::string_view> col = columns(line);
   if (col.empty()) return std::nullopt;
   if (col.size() != fn.operands.size())
-    throw std::invalid_argument("expected " + plural(fn.operands.size(), "hex operand") +
-                                ", got " + std::to_string(col.size()));
+    throw std::invalid_argument("expected " + plural(fn.operands.size(), "hex operand") + ", got " +
+                                std::to_string(col.size()));
   std::vector<std::uint64_t> out(col.size());
   for (std::size_t i = 0; i < col.size(); ++i)
     out[i] = parse_column(col[i], fn.operands[i], i + 1, "operand");

@@ -6,8 +6,8 @@
 namespace fpaudit::vectors {
 
 std::string summary_line(const Function& fn, const VerifySummary& s) {
-  std::string line = fn.name + ": " + std::to_string(s.cases) + " case" +
-                     (s.cases == 1 ? "" : "s") + ", ";
+  std::string line =
+      fn.name + ": " + std::to_string(s.cases) + " case" + (s.cases == 1 ? "" : "s") + ", ";
   if (s.ok()) return line + "all match";
   const std::uint64_t n = s.result_mismatches + s.flag_mismatches;
   return line + std::to_string(n) + " mismatch" + (n == 1 ? "" : "es") + " (" +
@@ -22,13 +22,14 @@ bool Verifier::check(std::span<const std::uint64_t> operands, const Outcome& act
   if (v == Verdict::match) return true;
   ++(v == Verdict::result ? summary_.result_mismatches : summary_.flag_mismatches);
   if (summary_.first.size() < opt_.max_reported)
-    summary_.first.push_back({where, v, describe_mismatch(fn_, operands, actual, expected)});
+    summary_.first.push_back(
+        {where, v, describe_mismatch(fn_, operands, actual, expected, !opt_.ignore_flags)});
   return false;
 }
 
-void for_each_case(std::istream& in, const std::string& name, const Function& fn,
-                   const std::function<void(const ParsedLine&, std::uint64_t,
-                                            const std::string&)>& each) {
+void for_each_case(
+    std::istream& in, const std::string& name, const Function& fn,
+    const std::function<void(const ParsedLine&, std::uint64_t, const std::string&)>& each) {
   std::string text;
   std::uint64_t line_number = 0, index = 0;
   while (std::getline(in, text)) {
@@ -49,10 +50,10 @@ void for_each_case(std::istream& in, const std::string& name, const Function& fn
 VerifySummary verify_results(std::istream& in, const std::string& name, const Function& fn,
                              const ConvertOptions& opt, const VerifyOptions& vopt) {
   Verifier verifier(fn, vopt);
-  for_each_case(in, name, fn, [&](const ParsedLine& line, std::uint64_t index,
-                                  const std::string& where) {
-    verifier.check(line.operands, line.outcome, evaluate(fn, line.operands, opt, index), where);
-  });
+  for_each_case(
+      in, name, fn, [&](const ParsedLine& line, std::uint64_t index, const std::string& where) {
+        verifier.check(line.operands, line.outcome, evaluate(fn, line.operands, opt, index), where);
+      });
   return verifier.summary();
 }
 

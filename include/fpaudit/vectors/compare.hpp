@@ -43,7 +43,9 @@ std::string decoded(const FormatSpec& f, std::uint64_t bits);
 // One mismatch, decoded, on one line:
 //   f32_to_bf16(3F810001 = 1.00781262): got 3F81 (1.008) flags 01 (....x),
 //   expected 3F82 (1.016) flags 01 (....x)
+// Without show_flags (flags not compared) the two "flags" parts are left out.
 std::string describe_mismatch(const Function& fn, std::span<const std::uint64_t> operands,
-                              const Outcome& actual, const Outcome& expected);
+                              const Outcome& actual, const Outcome& expected,
+                              bool show_flags = true);
 
 }  // namespace fpaudit::vectors

@@ -36,10 +36,10 @@ enum class FunctionKind : std::uint8_t { conversion, operation, mx_quantize, nvf
 struct Function {
   std::string name;  // as resolved: "f32_to_bf16", "f16_add"
   FunctionKind kind = FunctionKind::conversion;
-  const OpInfo* op = nullptr;  // operation: the table entry
+  const OpInfo* op = nullptr;        // operation: the table entry
   std::vector<FormatSpec> operands;  // one per operand column
   std::vector<FormatSpec> results;   // one per result column
-  bool boolean_result = false;  // a comparison: the one result is a digit 0 or 1
+  bool boolean_result = false;       // a comparison: the one result is a digit 0 or 1
   // Which options can change the result (TestFloat's EFF_R / EFF_T idea): rounding (and the
   // stochastic seed), tininess. Overflow, subnormals and NaN policy apply to every rounding one.
   bool uses_rounding = true;

@@ -24,7 +24,7 @@ struct VerifyOptions : CompareOptions {
 struct Mismatch {
   std::string where;  // "file:line", or "index N" for arrays
   Verdict verdict = Verdict::result;
-  std::string text;   // describe_mismatch
+  std::string text;  // describe_mismatch
 };
 
 struct VerifySummary {
