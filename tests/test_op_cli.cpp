@@ -153,8 +153,8 @@ TEST(OpCli, Errors) {
                "op: unknown function \"f16_fma\": expected <format>_<operation> (e.g. f16_add, "
                "e4m3_mulAdd) with an operation among add, sub, mul, mulAdd, div, sqrt, min, max, "
                "minimumNumber, maximumNumber, eq, le, lt, eq_signaling, le_quiet, lt_quiet, "
-               "<from>_to_<to> (e.g. f32_to_e5m2), <mx>_quantize (e.g. mxfp8_e4m3_quantize) or "
-               "nvfp4_quantize");
+               "<from>_to_<to> (e.g. f32_to_e5m2), <mx>_quantize (e.g. mxfp8_e4m3_quantize), "
+               "nvfp4_quantize, or <format>_dot<K>[@MODEL] (e.g. bf16_dot32@amx-bf16)");
   expect_error("f16_add --hex --rounding nearest", "", "",
                "unknown rounding \"nearest\" (expected rne, rna, rtz, rup, rdown, rno, sr)");
 }

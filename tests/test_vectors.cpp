@@ -9,10 +9,12 @@
 // the .npy reader for the writer.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <set>
 #include <sstream>
 
 #include "arith_mpfr_oracle.hpp"
+#include "fpaudit/codec/decode.hpp"
 #include "fpaudit/format/registry.hpp"
 #include "fpaudit/io/npy_writer.hpp"
 #include "fpaudit/io/readers.hpp"
@@ -203,6 +205,37 @@ TEST(Generate, ExpectedResultsEqualMpfr) {
     EXPECT_GT(checked, 20u);
     EXPECT_EQ(mismatches, 0u) << name;
   }
+}
+
+// Dot products: the sequential binary32 model without FMA against the host's binary32
+// arithmetic (x86-64 SSE: round to nearest even, no FTZ/DAZ by default, no contraction under
+// -std=c++20), an independent evaluation of acc = fl(acc + fl(a_i b_i)) from +0. bfloat16
+// products are exact in binary32, so fl(a_i b_i) = a_i b_i; cases with a NaN are skipped (the
+// host's NaN payload rules are not the model's).
+TEST(Generate, DotProductsEqualHostBinary32Summation) {
+  const Function fn = parse_function("bf16_dot8@sequential-fp32");
+  EXPECT_EQ(fn.arity(), 16);
+  EXPECT_EQ(fn.results[0].name, "binary32");
+  const FormatSpec bf16 = format_by_name("bf16");
+  std::uint64_t checked = 0;
+  for (const auto& c : cases(fn.name)) {
+    float acc = 0.0f;
+    bool nan = false;
+    for (std::size_t i = 0; i < 8; ++i) {
+      const auto a = static_cast<float>(to_double(bf16, c[i]));
+      const auto b = static_cast<float>(to_double(bf16, c[8 + i]));
+      nan = nan || a != a || b != b;
+      acc = acc + a * b;
+    }
+    if (nan || acc != acc) continue;
+    std::uint32_t want;
+    std::memcpy(&want, &acc, 4);
+    ASSERT_EQ(evaluate(fn, c, {}).results[0], want) << format_testfloat_line(fn, c, {});
+    ++checked;
+  }
+  EXPECT_GT(checked, 1000u);
+  EXPECT_THROW(parse_function("bf16_dot0"), std::invalid_argument);
+  EXPECT_THROW(parse_function("bf16_dot4@nope"), std::invalid_argument);
 }
 
 TEST(Verify, StreamCountsAndDescribesMismatches) {

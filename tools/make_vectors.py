@@ -32,6 +32,8 @@ ENTRIES = [
     ("mxfp8_e4m3_quantize.level1.tf", "mxfp8_e4m3_quantize", []),
     ("mxfp4_e2m1_quantize.level1.tf", "mxfp4_e2m1_quantize", []),
     ("nvfp4_quantize.level1.tf", "nvfp4_quantize", []),
+    ("bf16_dot32.amx-bf16.level1.tf", "bf16_dot32@amx-bf16", []),
+    ("f16_dot16.h100.level1.tf", "f16_dot16@h100", []),
 ]
 SEED = "1"
 

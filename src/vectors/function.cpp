@@ -58,6 +58,31 @@ std::optional<Function> parse_block_function(std::string_view name) {
   return std::nullopt;
 }
 
+// <format>_dot<K>[@MODEL]
+std::optional<Function> parse_dot_function(std::string_view name) {
+  const std::size_t at = name.find('@');
+  const std::string_view head = name.substr(0, at);
+  const std::size_t dot = head.rfind("_dot");
+  if (dot == std::string_view::npos || dot + 4 >= head.size()) return std::nullopt;
+  const std::string_view digits = head.substr(dot + 4);
+  if (digits.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  const std::uint64_t k = digits.size() > 4 ? 0 : std::stoull(std::string(digits));
+  if (k < 1 || k > 1024)
+    throw std::invalid_argument("function \"" + std::string(name) +
+                                "\": the dot product length K must be 1..1024");
+  const FormatSpec f = format_by_name(head.substr(0, dot));
+  Function fn;
+  fn.name = std::string(name);
+  fn.kind = FunctionKind::dot;
+  fn.operands.assign(2 * k, f);
+  fn.results = {binary32()};
+  fn.model = gemm::parse_model(
+      at == std::string_view::npos ? std::string_view("sequential-fp32-fma") : name.substr(at + 1));
+  fn.uses_rounding = false;  // the model fixes every rounding; the result is exact in binary32
+  fn.uses_tininess = false;
+  return fn;
+}
+
 }  // namespace
 
 std::string operation_names() {
@@ -68,6 +93,7 @@ std::string operation_names() {
 
 Function parse_function(std::string_view name) {
   if (auto block = parse_block_function(name)) return *block;
+  if (auto dot = parse_dot_function(name)) return *dot;
   // <from>_to_<to>: any "_to_" whose both sides are formats.
   for (auto pos = name.find("_to_"); pos != std::string_view::npos;
        pos = name.find("_to_", pos + 1)) {
@@ -107,8 +133,8 @@ Function parse_function(std::string_view name) {
       "unknown function \"" + std::string(name) +
       "\": expected <format>_<operation> (e.g. f16_add, e4m3_mulAdd) with an operation among " +
       operation_names() +
-      ", <from>_to_<to> (e.g. f32_to_e5m2), <mx>_quantize (e.g. mxfp8_e4m3_quantize) or "
-      "nvfp4_quantize");
+      ", <from>_to_<to> (e.g. f32_to_e5m2), <mx>_quantize (e.g. mxfp8_e4m3_quantize), "
+      "nvfp4_quantize, or <format>_dot<K>[@MODEL] (e.g. bf16_dot32@amx-bf16)");
 }
 
 Outcome evaluate(const Function& fn, std::span<const std::uint64_t> operands,
@@ -126,6 +152,20 @@ Outcome evaluate(const Function& fn, std::span<const std::uint64_t> operands,
     }
     case FunctionKind::operation: {
       const Encoded r = fn.op->apply(fn.operands[0], operands, opt, index);
+      out.results = {r.bits};
+      out.flags = r.flags;
+      return out;
+    }
+    case FunctionKind::dot: {
+      const std::size_t k = operands.size() / 2;
+      const FormatSpec& f = fn.operands[0];
+      std::vector<ExactValue> a(k), b(k);
+      for (std::size_t i = 0; i < k; ++i) {
+        a[i] = decode(f, operands[i]);
+        b[i] = decode(f, operands[k + i]);
+      }
+      const Encoded r =
+          gemm::model_dot(*fn.model, a, b, f, f, fn.results[0], ConvertOptions{}, index);
       out.results = {r.bits};
       out.flags = r.flags;
       return out;

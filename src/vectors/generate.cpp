@@ -168,6 +168,57 @@ void generate_blocks(const Function& fn, const GenerateOptions& opt, std::uint64
   }
 }
 
+// ---- dot products: lines of a_0..a_{K-1}, b_0..b_{K-1} ----
+
+// A finite value of f near 1 (exponent within +-4 binades, random significand and sign), so
+// that products overlap and their sum rounds (the accumulation order is what a model fixes).
+std::uint64_t moderate(std::mt19937_64& rng, const FormatSpec& f) {
+  const std::uint64_t r = rng();
+  const std::int64_t top = static_cast<std::int64_t>(f.max_exponent_field()) - 1;
+  const std::int64_t e = std::clamp<std::int64_t>(f.bias + static_cast<std::int64_t>(r % 9) - 4, 1,
+                                                  std::max<std::int64_t>(top, 1));
+  std::uint64_t p = pattern(f, f.is_signed && ((r >> 8) & 1), e, rng());
+  if (f.is_nan(p) || f.is_inf(p)) p = pattern(f, false, std::min<std::int64_t>(e, 1), 0);
+  return p & f.mask();
+}
+
+void generate_dots(const Function& fn, const GenerateOptions& opt, std::uint64_t count,
+                   const Emit& emit) {
+  const FormatSpec& f = fn.operands[0];
+  const std::size_t k = fn.operands.size() / 2;
+  const std::vector<std::uint64_t> pool = structural_patterns(f, opt.level);
+  std::mt19937_64 rng(opt.seed);
+  std::vector<std::uint64_t> ops(2 * k);
+  const std::uint64_t one = static_cast<std::uint64_t>(f.bias) << f.mantissa_bits;
+  // Structured lines: each structural pattern against ones (it must come through the sum
+  // unchanged or be rounded once into the accumulator), then against itself (squares: overflow,
+  // underflow of products, NaN and infinity propagation, inf - inf).
+  for (std::uint64_t p : pool) {
+    for (std::size_t i = 0; i < k; ++i) {
+      ops[i] = i == 0 ? p : moderate(rng, f);
+      ops[k + i] = i == 0 ? one : moderate(rng, f);
+    }
+    emit(ops);
+    for (std::size_t i = 0; i < k; ++i) ops[i] = ops[k + i] = p;
+    emit(ops);
+  }
+  // Cancellation: x_i and -x_i in turn against ones, plus one small term that survives only
+  // where the accumulator keeps it.
+  for (std::uint64_t n = 0; n < 16 && f.is_signed; ++n) {
+    for (std::size_t i = 0; i < k; ++i) {
+      ops[i] = i % 2 == 0 ? moderate(rng, f) : ops[i - 1] ^ f.sign_bit();
+      ops[k + i] = one;
+    }
+    if (k % 2 == 1) ops[k - 1] = pool[rng() % pool.size()];
+    emit(ops);
+  }
+  for (std::uint64_t n = 0; n < count; ++n) {
+    for (std::uint64_t& x : ops)
+      x = (rng() & 7) == 0 ? pool[rng() % pool.size()] : moderate(rng, f);
+    emit(ops);
+  }
+}
+
 }  // namespace
 
 Level parse_level(std::string_view s) {
@@ -224,6 +275,7 @@ void generate_cases(const Function& fn, const GenerateOptions& opt, const Emit& 
   }
   const std::uint64_t count = opt.count.value_or(opt.level == Level::one ? 1000 : 100000);
   if (block) return generate_blocks(fn, opt, count, emit);
+  if (fn.kind == FunctionKind::dot) return generate_dots(fn, opt, count, emit);
 
   std::vector<std::uint64_t> pool;
   if (fn.kind == FunctionKind::conversion) {

@@ -13,6 +13,12 @@
 //                           mxfp4_e2m1_quantize): results are the E8M0 scale then 32 elements
 //   nvfp4_quantize          NVFP4: 16 binary32 values, the line is its own tensor (the per-tensor
 //                           scale comes from the line's amax); results: E4M3 scale, 16 E2M1
+//   <format>_dot<K>[@MODEL] a dot product of K pairs under an accumulation model
+//                           (gemm/models.hpp parse_model: a preset or kind with parameters;
+//                           default sequential-fp32-fma): operands a_0..a_{K-1}, b_0..b_{K-1},
+//                           result the accumulator's value as binary32 (exact for every preset:
+//                           their accumulators are binary32, binary16 or e8m13).
+//                           bf16_dot32@amx-bf16, f16_dot16@h100, e4m3_dot32@h100-fp8. K is 1..1024.
 // Format names are the registry's (case-insensitive, aliases and custom strings included).
 #pragma once
 
@@ -25,13 +31,14 @@
 
 #include "fpaudit/arith/arith.hpp"
 #include "fpaudit/format/format_spec.hpp"
+#include "fpaudit/gemm/models.hpp"
 #include "fpaudit/rounding/flags.hpp"
 #include "fpaudit/rounding/options.hpp"
 #include "fpaudit/scaling/mx.hpp"
 
 namespace fpaudit::vectors {
 
-enum class FunctionKind : std::uint8_t { conversion, operation, mx_quantize, nvfp4_quantize };
+enum class FunctionKind : std::uint8_t { conversion, operation, mx_quantize, nvfp4_quantize, dot };
 
 struct Function {
   std::string name;  // as resolved: "f32_to_bf16", "f16_add"
@@ -44,7 +51,8 @@ struct Function {
   // stochastic seed), tininess. Overflow, subnormals and NaN policy apply to every rounding one.
   bool uses_rounding = true;
   bool uses_tininess = true;
-  std::optional<scaling::MxSpec> mx;  // mx_quantize
+  std::optional<scaling::MxSpec> mx;             // mx_quantize
+  std::optional<gemm::AccumulationModel> model;  // dot
 
   int arity() const { return static_cast<int>(operands.size()); }
   // The format options such as --nan canonical=0x.. refer to: the (last) result's.
@@ -66,9 +74,10 @@ struct Outcome {
 };
 
 // Computes fn on operands (operands.size() == fn.arity()) with the library: convert(),
-// OpInfo::apply, quantize_mx_block, quantize_nvfp4_block. `index` is the stochastic-rounding
-// element index. Block quantisers report no IEEE flags (flags 00). For mx_quantize, opt.rounding
-// and opt.seed / sr_bits select the element rounding (elements always saturate, MX v1.0 6.3).
+// OpInfo::apply, quantize_mx_block, quantize_nvfp4_block, gemm::model_dot. `index` is the
+// stochastic-rounding element index. Block quantisers report no IEEE flags (flags 00). For
+// mx_quantize, opt.rounding and opt.seed / sr_bits select the element rounding (elements always
+// saturate, MX v1.0 6.3).
 Outcome evaluate(const Function& fn, std::span<const std::uint64_t> operands,
                  const ConvertOptions& opt, std::uint64_t index = 0);
 

@@ -17,7 +17,9 @@
 //    cubed);
 //  * block quantisers: blocks whose amax runs through the E8M0 range and the significands where
 //    the scale rules differ (1, 1.5, 1.75, 1.8125, 1.875, 1.9375, just below 2), plus zero, NaN
-//    and infinity blocks.
+//    and infinity blocks;
+//  * dot products: each structural pattern as a_0 against b_0 = 1 among moderate values (within
+//    +-4 binades of 1), and squared in every position; alternating x, -x cancellations.
 // Then `count` random cases from std::mt19937_64(seed) (its output is fixed by the C++ standard,
 // so files are byte-identical everywhere): random bit patterns, one operand in four drawn from
 // the structural set. `exhaustive` enumerates every operand tuple, when there are at most 2^24.
