@@ -7,15 +7,9 @@
 // block quantisers; the names and the line layout are the library's (fpaudit/vectors/).
 // docs/ARITHMETIC.md has the rules; docs/CLI.md the common conventions.
 #include <CLI/CLI.hpp>
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "commands.hpp"
 #include "conversion_options.hpp"
