@@ -146,6 +146,20 @@ TEST(Generate, ConversionCasesHitMidpointsAndOverflowThreshold) {
   EXPECT_TRUE(s.count(0x3A800000u));
 }
 
+TEST(Generate, LevelTwoCoversEveryTargetOfSixteenBits) {
+  GenerateOptions two;
+  two.level = Level::two;
+  two.count = 0;
+  std::set<std::uint64_t> one_set, two_set;
+  for (const auto& x : cases("f32_to_bf16")) one_set.insert(x[0]);
+  for (const auto& x : cases("f32_to_bf16", two)) two_set.insert(x[0]);
+  // 0x40498000: the tie between bfloat16 0x4049 (3.140625) and 0x404A (3.15625), a target
+  // that is not structural: level 2 walks every bfloat16 value, level 1 only the structural ones.
+  EXPECT_TRUE(two_set.count(0x40498000u));
+  EXPECT_FALSE(one_set.count(0x40498000u));
+  EXPECT_GT(two_set.size(), 65536u * 4);
+}
+
 TEST(Generate, DeterministicAndSeeded) {
   GenerateOptions a;
   a.seed = 7;

@@ -133,11 +133,14 @@ void register_gen(CLI::App& app) {
       "Generate test vectors for FUNCTION with expected results (TestFloat lines, JSON "
       "lines or .npy arrays); docs/VECTORS.md");
   auto args = std::make_shared<GenArgs>();
-  cmd->add_option("FUNCTION", args->function,
-                  "<from>_to_<to>, <format>_<operation> (operations: " +
-                      vectors::operation_names() + "), <mx>_quantize, nvfp4_quantize")
+  cmd->add_option(
+         "FUNCTION", args->function,
+         "<from>_to_<to>, <format>_<operation> (operations: " + vectors::operation_names() +
+             "), <mx>_quantize, nvfp4_quantize, <format>_dot<K>[@MODEL]")
       ->required();
-  add_conversion_options(*cmd, args->conv);  // its --seed also seeds the random cases
+  add_conversion_options(*cmd, args->conv);
+  cmd->get_option("--seed")->description(
+      "seed of the random cases and of stochastic rounding (default 0)");
   cmd->add_option("--level", args->level,
                   "1 (default), 2 (more structure, 100000 random), exhaustive (<= 2^24 cases)");
   cmd->add_option("--count", args->count,
