@@ -2,9 +2,9 @@
 // compare every result with (a) the IEEE reference (fpaudit's correctly rounded arithmetic,
 // include/fpaudit/arith/arith.hpp, default options) and (b) the reference configured to the
 // path's documented semantics (documented_op_result). Mismatches get the conversion checks'
-// classes (check.hpp): the NaN classes, input_denormal_as_zero (the result equals the
-// reference's with DAZ), output_flushed_to_zero (equals the result with FTZ), saturation,
-// rounding_direction, other.
+// classes (check.hpp), tested in this order: the NaN classes, saturation, rounding_direction
+// (adjacent encodings), then input_denormal_as_zero (the result equals the expected
+// configuration's with DAZ), output_flushed_to_zero (equals it with FTZ), other.
 //
 // Operand sets (binary16 and any format of at most 16 bits):
 //   unary       all 2^16 operands;

@@ -75,21 +75,23 @@ constexpr unsigned kMxcsrDazFtz = x86::kMxcsrDefault | x86::kMxcsrDaz | x86::kMx
 
 void register_x86_op_paths(PathRegistry& r) {
   const auto usable = built_and(x86::fp16::kWhyMissing, needs_avx512_fp16());
-  const std::string nan_text =
-      "NaN operand: first source operand's (FMA: of zmm2 * zmm1 + zmm3, i.e. b, a, c), quieted, "
-      "payload kept; invalid: QNaN indefinite 0xFE00; subnormals kept (MXCSR.DAZ/FTZ not "
-      "consulted)";
+  const std::string nan_rest =
+      ", quieted, payload kept; invalid: QNaN indefinite 0xFE00; subnormals kept (MXCSR.DAZ/FTZ "
+      "not consulted)";
   auto add = [&](std::string name, const char* op, std::string how, Rounding rounding,
                  const char* sdm, RunFn fn) {
     OpPath p;
     p.name = std::move(name);
     p.format = format_by_name("binary16");
     p.operation = op;
-    p.semantics = how + "; " + nan_text + " (SDM " + sdm + ")";
+    const bool fma = std::string_view(op) == "mulAdd";
+    p.semantics = how + "; NaN operand: " +
+                  (fma ? "first of zmm2 (b), zmm1 (a), zmm3 (c)" : "the first source's") +
+                  nan_rest + " (SDM " + sdm + ")";
     p.documented = documented_options(rounding);
     p.default_nan = 0xFE00;  // sign 1, quiet, payload 0
     // VFMADD213PH zmm1 (a), zmm2 (b), zmm3 (c) = zmm2 * zmm1 + zmm3: NaNs in that order.
-    if (std::string_view(op) == "mulAdd") p.nan_order = {1, 0, 2};
+    if (fma) p.nan_order = {1, 0, 2};
     p.available = usable;
     p.run = fn;
     r.add(std::move(p));
