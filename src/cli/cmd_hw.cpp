@@ -347,7 +347,8 @@ int check_gemm(std::ostream& out, const hw::GemmPath& p, const CheckArgs& args, 
       ex.push_back({{"i", m.i}, {"j", m.j}, {"model", format_hex(p.out, m.model)},
                     {"got", format_hex(p.out, m.got)}, {"exact", format_hex(p.out, m.exact)}});
     cases.push_back({{"kind", c.kind}, {"m", c.M}, {"n", c.N}, {"k", c.K},
-                     {"run_note", c.run_note}, {"vs_model", c.vs_model}, {"exact_equal", c.exact_equal},
+                     {"run_note", c.run_note}, {"model", c.model}, {"vs_model", c.vs_model},
+                     {"vs_model_nan", c.vs_model_nan}, {"exact_equal", c.exact_equal},
                      {"max_ulps", c.max_ulps}, {"nonfinite_differs", c.nonfinite_differs},
                      {"examples", ex}});
   }
@@ -356,7 +357,8 @@ int check_gemm(std::ostream& out, const hw::GemmPath& p, const CheckArgs& args, 
     out << "  no documented model: compared with the exact result only\n";
   } else if (r.finding()) {
     out << "  FINDING: " << p.name << ": " << r.vs_model << " of " << r.elements
-        << " elements differ from the model " << r.model << '\n';
+        << " elements differ from the model " << r.model << " (" << r.vs_model_nan
+        << " of them NaN against a NaN with other bits)\n";
     int shown = 0;
     for (const hw::GemmCaseResult& c : r.cases)
       for (const hw::GemmMismatch& m : c.examples)
@@ -372,7 +374,8 @@ int check_gemm(std::ostream& out, const hw::GemmPath& p, const CheckArgs& args, 
   out.flush();
   j = {{"name", p.name}, {"kind", "gemm"}, {"a", p.a.name}, {"b", p.b.name}, {"out", p.out.name},
        {"available", true}, {"semantics", p.semantics}, {"model", r.model},
-       {"elements", r.elements}, {"vs_model", r.vs_model}, {"exact_equal", r.exact_equal},
+       {"elements", r.elements}, {"vs_model", r.vs_model}, {"vs_model_nan", r.vs_model_nan},
+       {"exact_equal", r.exact_equal},
        {"max_ulps", r.max_ulps}, {"seconds", r.seconds}, {"run_notes", notes}, {"cases", cases},
        {"finding", r.finding()}};
   return r.finding() ? 1 : 0;

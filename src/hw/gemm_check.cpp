@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
@@ -136,9 +137,8 @@ GemmCheckResult check_gemm_path(const GemmPath& p, const GemmCheckOptions& opt) 
   const auto start = std::chrono::steady_clock::now();
   GemmCheckResult r;
   r.path = p.name;
-  r.model = opt.model.empty() ? p.model : opt.model;
-  std::optional<gemm::AccumulationModel> model;
-  if (!r.model.empty()) model = gemm::parse_model(r.model);
+  if (!opt.model.empty()) gemm::parse_model(opt.model);  // a bad spec fails before any run
+  std::vector<std::string> used;
   gemm::GemmOptions g;
   g.threads = opt.threads;
   const ConvertOptions rne;
@@ -154,6 +154,14 @@ GemmCheckResult check_gemm_path(const GemmPath& p, const GemmCheckOptions& opt) 
       generate_gemm_inputs(kind, p.a, p.b, s.M, s.N, s.K, opt.seed, A, B);
       std::vector<std::uint8_t> C(s.M * s.N * storage_bytes(p.out), 0);
       c.run_note = p.run(s.M, s.N, s.K, A.data(), B.data(), C.data());
+      c.model = !opt.model.empty() ? opt.model
+                : p.model_for_run  ? p.model_for_run(c.run_note)
+                                   : p.model;
+      std::optional<gemm::AccumulationModel> model;
+      if (!c.model.empty()) {
+        model = gemm::parse_model(c.model);
+        if (std::find(used.begin(), used.end(), c.model) == used.end()) used.push_back(c.model);
+      }
 
       gemm::MatrixOperand a, b;
       a.format = p.a;
@@ -167,6 +175,7 @@ GemmCheckResult check_gemm_path(const GemmPath& p, const GemmCheckOptions& opt) 
         const std::uint64_t got = get(C, p.out, e) & p.out.mask(), x = exact.bits[e];
         if (model && modeled[e] != got) {
           ++c.vs_model;
+          if (p.out.is_nan(got) && p.out.is_nan(modeled[e])) ++c.vs_model_nan;
           if (c.examples.size() < opt.examples)
             c.examples.push_back({e / s.N, e % s.N, modeled[e], got, x});
         }
@@ -180,10 +189,12 @@ GemmCheckResult check_gemm_path(const GemmPath& p, const GemmCheckOptions& opt) 
       }
       r.elements += s.M * s.N;
       r.vs_model += c.vs_model;
+      r.vs_model_nan += c.vs_model_nan;
       r.exact_equal += c.exact_equal;
       r.max_ulps = std::max(r.max_ulps, c.max_ulps);
       r.cases.push_back(std::move(c));
     }
+  for (const std::string& m : used) r.model += (r.model.empty() ? "" : " | ") + m;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
 }

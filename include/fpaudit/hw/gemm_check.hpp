@@ -31,7 +31,9 @@ struct GemmCaseResult {
   std::string kind;  // random, cancellation, spread, subnormal, specials
   std::size_t M = 0, N = 0, K = 0;
   std::string run_note;                // what the path reported (oneDNN: impl and ISA)
+  std::string model;                   // the model this case was compared with ("" : none)
   std::uint64_t vs_model = 0;          // elements that differ from the model
+  std::uint64_t vs_model_nan = 0;      // ... of which both are NaN (which NaN came out)
   std::vector<GemmMismatch> examples;  // the first few of them, in row-major order
   std::uint64_t exact_equal = 0;       // elements equal to the correctly rounded exact result
   std::uint64_t max_ulps = 0;          // largest distance from it among finite pairs
@@ -39,9 +41,10 @@ struct GemmCaseResult {
 };
 
 struct GemmCheckResult {
-  std::string path, model;  // the model compared with (empty: none documented)
+  std::string path, model;  // the model compared with (empty: none documented; for a path with
+                            // model_for_run, the models used, joined by " | ")
   std::vector<GemmCaseResult> cases;
-  std::uint64_t elements = 0, vs_model = 0, exact_equal = 0, max_ulps = 0;
+  std::uint64_t elements = 0, vs_model = 0, vs_model_nan = 0, exact_equal = 0, max_ulps = 0;
   double seconds = 0;
   bool finding() const { return !model.empty() && vs_model != 0; }
 };
