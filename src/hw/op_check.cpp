@@ -160,14 +160,16 @@ OpCheckResult check_op_path(const OpPath& p, const OpCheckOptions& opt) {
                       std::uint64_t expected, std::uint64_t got) {
     // The value classes first (NaN, saturation, rounding direction): a directed rounding can
     // coincide with a DAZ or FTZ result near zero, and is then reported as what it is.
-    const MismatchClass c = classify_mismatch(f, 0, f, expected, got);
+    // The classifier's signed zero follows its input's sign: give it the expected result's.
+    const MismatchClass c = classify_mismatch(f, expected & f.sign_bit(), f, expected, got);
     if (c != MismatchClass::other && c != MismatchClass::output_flushed_to_zero) return c;
+    // FTZ before DAZ: a tiny product of a subnormal operand is zero under either.
     ConvertOptions o = base;
-    o.subnormals.daz = true;
-    if (got == op->apply(f, ops, o).bits) return MismatchClass::input_denormal_as_zero;
-    o = base;
     o.subnormals.ftz = true;
     if (got == op->apply(f, ops, o).bits) return MismatchClass::output_flushed_to_zero;
+    o = base;
+    o.subnormals.daz = true;
+    if (got == op->apply(f, ops, o).bits) return MismatchClass::input_denormal_as_zero;
     return c;
   };
 

@@ -3,8 +3,8 @@
 // include/fpaudit/arith/arith.hpp, default options) and (b) the reference configured to the
 // path's documented semantics (documented_op_result). Mismatches get the conversion checks'
 // classes (check.hpp), tested in this order: the NaN classes, saturation, rounding_direction
-// (adjacent encodings), then input_denormal_as_zero (the result equals the expected
-// configuration's with DAZ), output_flushed_to_zero (equals it with FTZ), other.
+// (adjacent encodings), then output_flushed_to_zero (the result equals the expected
+// configuration's with FTZ), input_denormal_as_zero (equals it with DAZ), other.
 //
 // Operand sets (binary16 and any format of at most 16 bits):
 //   unary       all 2^16 operands;
