@@ -19,6 +19,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -219,6 +220,15 @@ TEST_F(AuditPaths, CountsByClassAndNotApplicable) {
   }
   EXPECT_FALSE(j["hw_paths"][1]["applicable"].get<bool>());
   EXPECT_EQ(j["hw_paths"][1]["reason"], "the path reads binary16, the tensor holds binary32");
+  // The HTML report gets a "Hardware paths" section with the same counts.
+  const std::string html = (dir_ / "a.html").string();
+  ASSERT_EQ(cli("audit " + raw.string() + " --dtype f32 --quiet --paths x86.vcvtneps2bf16 --html " + html).exit_code, 0);
+  std::ifstream hin(html);
+  const std::string page((std::istreambuf_iterator<char>(hin)), std::istreambuf_iterator<char>());
+  EXPECT_NE(page.find("<h2>Hardware paths</h2>"), std::string::npos);
+  if (bf["applicable"].get<bool>()) {
+    EXPECT_NE(page.find("<td>4 (input_denormal_as_zero 4)</td>"), std::string::npos);
+  }
   // Without --paths the report has no hw_paths member (its bytes are test_audit_cli's golden).
   const auto plain = cli("audit " + raw.string() + " --dtype f32 --quiet --json " + json);
   ASSERT_EQ(plain.exit_code, 0) << plain.out;

@@ -173,7 +173,10 @@ void run(const AuditArgs& a) {
     report::write_output_file(a.json, hw_paths.empty() ? report::audit_json(audits, cfg, errors)
                                                         : report::add_path_audit_json(
                                                               report::audit_json(audits, cfg, errors), path_rows));
-  if (!a.html.empty()) report::write_output_file(a.html, report::audit_html(audits, cfg, errors));
+  if (!a.html.empty())
+    report::write_output_file(a.html, hw_paths.empty() ? report::audit_html(audits, cfg, errors)
+                                                        : report::add_path_audit_html(
+                                                              report::audit_html(audits, cfg, errors), path_rows));
 
   int code = 0;
   bool tripped = false;

@@ -5,6 +5,7 @@
 
 #include "fpaudit/codec/text.hpp"
 #include "fpaudit/format/registry.hpp"
+#include "fpaudit/report/html_report.hpp"
 
 namespace fpaudit::report {
 namespace {
@@ -77,6 +78,32 @@ std::string add_path_audit_json(const std::string& audit_json_text,
   }
   doc["hw_paths"] = std::move(arr);
   return doc.dump(2) + "\n";
+}
+
+std::string add_path_audit_html(const std::string& audit_html_text,
+                                const std::vector<audit::PathAuditRow>& rows) {
+  std::string sec =
+      "<section>\n<h2>Hardware paths</h2>\n<p>Conversion paths of this machine run on the tensors' "
+      "values; mismatches by class against the IEEE reference and against each path's documented "
+      "semantics (docs/HARDWARE.md).</p>\n<div class=\"scroll\"><table><thead><tr><th>tensor</th>"
+      "<th>path</th><th>conversion</th><th>elements</th><th>vs IEEE</th><th>vs documented</th>"
+      "</tr></thead><tbody>\n";
+  for (const auto& r : rows) {
+    sec += "<tr><td>" + html_escape(r.tensor) + "</td><td>" + html_escape(r.path) + "</td><td>" +
+           html_escape(r.conversion) + "</td>";
+    if (!r.applicable)
+      sec += "<td colspan=\"3\" class=\"muted\">not applicable: " + html_escape(r.reason) + "</td>";
+    else
+      sec += "<td>" + std::to_string(r.elements) + "</td><td>" + html_escape(classes_text(r.vs_ieee)) +
+             "</td><td>" + html_escape(classes_text(r.vs_documented)) +
+             (r.finding() ? " <strong>FINDING: unexplained</strong>" : "") + "</td>";
+    sec += "</tr>\n";
+  }
+  sec += "</tbody></table></div>\n</section>\n";
+  std::string out = audit_html_text;
+  const std::size_t at = out.rfind("<script>");
+  out.insert(at == std::string::npos ? out.size() : at, sec);
+  return out;
 }
 
 }  // namespace fpaudit::report
