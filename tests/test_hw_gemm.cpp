@@ -36,15 +36,15 @@ using namespace fpaudit::hw;
 namespace fs = std::filesystem;
 using fpaudit::test::cli;
 
-#define REQUIRE_GEMM(var, name)                                    \
-  const GemmPath* var = find_gemm_path(name);                      \
-  ASSERT_NE(var, nullptr) << name << " is not registered";         \
+#define REQUIRE_GEMM(var, name)                            \
+  const GemmPath* var = find_gemm_path(name);              \
+  ASSERT_NE(var, nullptr) << name << " is not registered"; \
   if (std::string why; !path_available(*var, &why)) GTEST_SKIP() << name << ": " << why
 
 TEST(GemmPaths, Registered) {
-  for (const char* n : {"x86.vdpbf16ps.loop", "x86.amx.tdpbf16ps", "openblas.sbgemm",
-                        "openblas.sgemm.bf16", "openblas.sgemm.f16", "onednn.matmul.bf16",
-                        "eigen.gemm.half", "eigen.gemm.bfloat16"})
+  for (const char* n :
+       {"x86.vdpbf16ps.loop", "x86.amx.tdpbf16ps", "openblas.sbgemm", "openblas.sgemm.bf16",
+        "openblas.sgemm.f16", "onednn.matmul.bf16", "eigen.gemm.half", "eigen.gemm.bfloat16"})
     EXPECT_NE(find_gemm_path(n), nullptr) << n;
 }
 
@@ -122,7 +122,8 @@ TEST(GemmPaths, UlpDistance) {
 TEST(GemmPaths, UnavailableWhenDisabled) {
   const auto r = cli("hw", "FPAUDIT_HW_DISABLE=amx_bf16,avx512_bf16");
   EXPECT_NE(r.out.find("amx_bf16 disabled by FPAUDIT_HW_DISABLE"), std::string::npos) << r.out;
-  const auto c = cli("hw check x86.vdpbf16ps.loop x86.amx.tdpbf16ps", "FPAUDIT_HW_DISABLE=amx_bf16,avx512_bf16");
+  const auto c = cli("hw check x86.vdpbf16ps.loop x86.amx.tdpbf16ps",
+                     "FPAUDIT_HW_DISABLE=amx_bf16,avx512_bf16");
   EXPECT_EQ(c.exit_code, 0) << c.out;
   EXPECT_NE(c.out.find("checked 0 paths, skipped 2 unavailable"), std::string::npos) << c.out;
 }
@@ -143,8 +144,8 @@ class TempDir : public ::testing::Test {
 // NumPy format 1.0, C order, 2-D, little-endian uint16 containers.
 void write_u16_npy(const fs::path& p, std::size_t r, std::size_t c,
                    const std::vector<std::uint16_t>& v) {
-  std::string h = "{'descr': '<u2', 'fortran_order': False, 'shape': (" + std::to_string(r) +
-                  ", " + std::to_string(c) + "), }";
+  std::string h = "{'descr': '<u2', 'fortran_order': False, 'shape': (" + std::to_string(r) + ", " +
+                  std::to_string(c) + "), }";
   while ((10 + h.size() + 1) % 64) h += ' ';
   h += '\n';
   std::ofstream f(p, std::ios::binary);
@@ -222,7 +223,10 @@ TEST_F(AuditPaths, CountsByClassAndNotApplicable) {
   EXPECT_EQ(j["hw_paths"][1]["reason"], "the path reads binary16, the tensor holds binary32");
   // The HTML report gets a "Hardware paths" section with the same counts.
   const std::string html = (dir_ / "a.html").string();
-  ASSERT_EQ(cli("audit " + raw.string() + " --dtype f32 --quiet --paths x86.vcvtneps2bf16 --html " + html).exit_code, 0);
+  ASSERT_EQ(
+      cli("audit " + raw.string() + " --dtype f32 --quiet --paths x86.vcvtneps2bf16 --html " + html)
+          .exit_code,
+      0);
   std::ifstream hin(html);
   const std::string page((std::istreambuf_iterator<char>(hin)), std::istreambuf_iterator<char>());
   EXPECT_NE(page.find("<h2>Hardware paths</h2>"), std::string::npos);

@@ -35,9 +35,9 @@ const OpPath* find_op(const std::string& name) {
   return nullptr;
 }
 
-#define REQUIRE_OP(var, name)                                      \
-  const OpPath* var = find_op(name);                               \
-  ASSERT_NE(var, nullptr) << name << " is not registered";         \
+#define REQUIRE_OP(var, name)                              \
+  const OpPath* var = find_op(name);                       \
+  ASSERT_NE(var, nullptr) << name << " is not registered"; \
   if (std::string why; !path_available(*var, &why)) GTEST_SKIP() << name << ": " << why
 
 // Runs a path on one operand tuple.
@@ -50,7 +50,8 @@ std::uint16_t run1(const OpPath& p, std::uint16_t a, std::uint16_t b = 0, std::u
 }
 
 TEST(OpPaths, TheFiveOperationsAreRegistered) {
-  for (const char* n : {"x86.vaddph", "x86.vmulph", "x86.vdivph", "x86.vsqrtph", "x86.vfmadd213ph"}) {
+  for (const char* n :
+       {"x86.vaddph", "x86.vmulph", "x86.vdivph", "x86.vsqrtph", "x86.vfmadd213ph"}) {
     const OpPath* p = find_op(n);
     ASSERT_NE(p, nullptr) << n;
     EXPECT_NE(find_operation(p->operation), nullptr) << n;
@@ -126,10 +127,10 @@ void ftz_mul(const void* const* ops, void* out, std::size_t n) {
   ConvertOptions o;
   o.subnormals.ftz = true;
   for (std::size_t i = 0; i < n; ++i)
-    static_cast<std::uint16_t*>(out)[i] = static_cast<std::uint16_t>(
-        mul(f16, static_cast<const std::uint16_t*>(ops[0])[i],
-            static_cast<const std::uint16_t*>(ops[1])[i], o)
-            .bits);
+    static_cast<std::uint16_t*>(out)[i] =
+        static_cast<std::uint16_t>(mul(f16, static_cast<const std::uint16_t*>(ops[0])[i],
+                                       static_cast<const std::uint16_t*>(ops[1])[i], o)
+                                       .bits);
 }
 
 OpPath software_mul(bool documented_ftz) {
@@ -180,8 +181,9 @@ TEST(OpCli, ListedCheckedAndSkippedWhenDisabled) {
   const auto on = fpaudit::test::cli("hw check x86.vsqrtph");
   EXPECT_EQ(on.exit_code, 0) << on.out;
   EXPECT_NE(on.out.find("inputs: 65536, all 2^16 binary16 operands"), std::string::npos) << on.out;
-  EXPECT_NE(on.out.find("vs documented (rounding rne, subnormals keep, invalid -> 0xFE00): 0 mismatches"),
-            std::string::npos)
+  EXPECT_NE(
+      on.out.find("vs documented (rounding rne, subnormals keep, invalid -> 0xFE00): 0 mismatches"),
+      std::string::npos)
       << on.out;
 }
 

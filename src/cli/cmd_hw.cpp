@@ -45,16 +45,20 @@ std::string options_text(const ConversionPath& p) {
                   std::string(to_string(o.overflow)) + ", subnormals " + to_string(o.subnormals);
   if (o.subnormals.ftz)
     s += o.tininess == Tininess::after_rounding ? ", tininess after" : ", tininess before";
-  if (p.documented_nan) s += ", NaN by the path's rule";
-  else if (o.nan.canonical) s += ", nan canonical=0x" + format_hex(p.to, *o.nan.canonical);
-  else s += ", nan propagate";
+  if (p.documented_nan)
+    s += ", NaN by the path's rule";
+  else if (o.nan.canonical)
+    s += ", nan canonical=0x" + format_hex(p.to, *o.nan.canonical);
+  else
+    s += ", nan propagate";
   return s;
 }
 
 // A pattern's value to the format's precision ("1.175e-38"), or "qnan" / "-snan".
 std::string value_text(const FormatSpec& f, std::uint64_t bits) {
   if (f.is_nan(bits))
-    return std::string(f.is_negative(bits) ? "-" : "") + (f.is_signaling_nan(bits) ? "snan" : "qnan");
+    return std::string(f.is_negative(bits) ? "-" : "") +
+           (f.is_signaling_nan(bits) ? "snan" : "qnan");
   const int digits = static_cast<int>(std::ceil(f.precision() * std::log10(2.0))) + 1;
   return format_general(decode(f, bits), digits);
 }
@@ -194,8 +198,8 @@ Json tally_json(const ConversionPath& p, const MismatchTally& t) {
                           {"expected_value", value_text(p.to, e.expected)},
                           {"got", format_hex(p.to, e.got)},
                           {"got_value", value_text(p.to, e.got)}});
-    classes[std::string(hw::to_string(static_cast<MismatchClass>(c)))] = {
-        {"count", t.by_class[c]}, {"examples", examples}};
+    classes[std::string(hw::to_string(static_cast<MismatchClass>(c)))] = {{"count", t.by_class[c]},
+                                                                          {"examples", examples}};
   }
   return {{"mismatches", t.total}, {"classes", classes}};
 }
@@ -223,7 +227,8 @@ void print_op_tally(std::ostream& out, const hw::OpPath& p, const MismatchTally&
     out << "    " << name << ' ' << t.by_class[c] << '\n';
     for (const hw::MismatchExample& e : t.examples[c])
       out << "      " << p.operation << "(" << operands_text(p, e) << ")  expected "
-          << pattern_text(p.format, e.expected) << "  got " << pattern_text(p.format, e.got) << '\n';
+          << pattern_text(p.format, e.expected) << "  got " << pattern_text(p.format, e.got)
+          << '\n';
   }
 }
 
@@ -242,16 +247,16 @@ Json op_tally_json(const hw::OpPath& p, const MismatchTally& t) {
                           {"got", format_hex(p.format, e.got)},
                           {"got_value", value_text(p.format, e.got)}});
     }
-    classes[std::string(hw::to_string(static_cast<MismatchClass>(c)))] = {
-        {"count", t.by_class[c]}, {"examples", examples}};
+    classes[std::string(hw::to_string(static_cast<MismatchClass>(c)))] = {{"count", t.by_class[c]},
+                                                                          {"examples", examples}};
   }
   return {{"mismatches", t.total}, {"classes", classes}};
 }
 
 std::string op_options_text(const hw::OpPath& p) {
   const ConvertOptions& o = p.documented;
-  std::string s = "rounding " + std::string(to_string(o.rounding)) + ", subnormals " +
-                  to_string(o.subnormals);
+  std::string s =
+      "rounding " + std::string(to_string(o.rounding)) + ", subnormals " + to_string(o.subnormals);
   if (p.default_nan) s += ", invalid -> 0x" + format_hex(p.format, *p.default_nan);
   if (!p.nan_order.empty()) {
     s += ", NaN operand order";
@@ -267,7 +272,10 @@ int check_op(std::ostream& out, const hw::OpPath& p, const CheckArgs& args, Json
   std::string why;
   if (!hw::path_available(p, &why)) {
     out << "  unavailable: " << why << "; skipped\n\n";
-    j = {{"name", p.name}, {"kind", "arithmetic"}, {"available", false}, {"unavailable_reason", why}};
+    j = {{"name", p.name},
+         {"kind", "arithmetic"},
+         {"available", false},
+         {"unavailable_reason", why}};
     return -1;
   }
   hw::OpCheckOptions o;
@@ -280,8 +288,8 @@ int check_op(std::ostream& out, const hw::OpPath& p, const CheckArgs& args, Json
   out << "  vs IEEE (rne, subnormals keep, nan propagate): " << r.vs_ieee.total << " mismatch"
       << (r.vs_ieee.total == 1 ? "" : "es") << '\n';
   print_op_tally(out, p, r.vs_ieee);
-  out << "  vs documented (" << op_options_text(p) << "): " << r.vs_documented.total
-      << " mismatch" << (r.vs_documented.total == 1 ? "" : "es") << '\n';
+  out << "  vs documented (" << op_options_text(p) << "): " << r.vs_documented.total << " mismatch"
+      << (r.vs_documented.total == 1 ? "" : "es") << '\n';
   if (r.finding()) {
     out << "  FINDING: " << p.name << ": " << r.vs_documented.total << " of " << r.inputs
         << " results differ from the documented semantics, unexplained\n";
@@ -333,23 +341,36 @@ int check_gemm(std::ostream& out, const hw::GemmPath& p, const CheckArgs& args, 
   Json cases = Json::array();
   for (const hw::GemmCaseResult& c : r.cases) {
     char line[160];
-    const std::string shape = std::to_string(c.M) + " x " + std::to_string(c.N) + " x " + std::to_string(c.K);
+    const std::string shape =
+        std::to_string(c.M) + " x " + std::to_string(c.N) + " x " + std::to_string(c.K);
     std::snprintf(line, sizeof line, "    %-13s %-14s %8zu  %8llu  %7llu  %llu%s\n", c.kind.c_str(),
                   shape.c_str(), c.M * c.N, static_cast<unsigned long long>(c.vs_model),
                   static_cast<unsigned long long>(c.exact_equal),
                   static_cast<unsigned long long>(c.max_ulps),
-                  c.nonfinite_differs ? (" (+" + std::to_string(c.nonfinite_differs) + " inf/NaN differ)").c_str() : "");
+                  c.nonfinite_differs
+                      ? (" (+" + std::to_string(c.nonfinite_differs) + " inf/NaN differ)").c_str()
+                      : "");
     out << line;
     if (!c.run_note.empty() && std::find(notes.begin(), notes.end(), c.run_note) == notes.end())
       notes.push_back(c.run_note);
     Json ex = Json::array();
     for (const hw::GemmMismatch& m : c.examples)
-      ex.push_back({{"i", m.i}, {"j", m.j}, {"model", format_hex(p.out, m.model)},
-                    {"got", format_hex(p.out, m.got)}, {"exact", format_hex(p.out, m.exact)}});
-    cases.push_back({{"kind", c.kind}, {"m", c.M}, {"n", c.N}, {"k", c.K},
-                     {"run_note", c.run_note}, {"model", c.model}, {"vs_model", c.vs_model},
-                     {"vs_model_nan", c.vs_model_nan}, {"exact_equal", c.exact_equal},
-                     {"max_ulps", c.max_ulps}, {"nonfinite_differs", c.nonfinite_differs},
+      ex.push_back({{"i", m.i},
+                    {"j", m.j},
+                    {"model", format_hex(p.out, m.model)},
+                    {"got", format_hex(p.out, m.got)},
+                    {"exact", format_hex(p.out, m.exact)}});
+    cases.push_back({{"kind", c.kind},
+                     {"m", c.M},
+                     {"n", c.N},
+                     {"k", c.K},
+                     {"run_note", c.run_note},
+                     {"model", c.model},
+                     {"vs_model", c.vs_model},
+                     {"vs_model_nan", c.vs_model_nan},
+                     {"exact_equal", c.exact_equal},
+                     {"max_ulps", c.max_ulps},
+                     {"nonfinite_differs", c.nonfinite_differs},
                      {"examples", ex}});
   }
   for (const std::string& n : notes) out << "  ran: " << n << '\n';
@@ -363,20 +384,31 @@ int check_gemm(std::ostream& out, const hw::GemmPath& p, const CheckArgs& args, 
     for (const hw::GemmCaseResult& c : r.cases)
       for (const hw::GemmMismatch& m : c.examples)
         if (shown++ < static_cast<int>(args.examples))
-          out << "      " << c.kind << " " << c.M << "x" << c.N << "x" << c.K << " C[" << m.i << "," << m.j
-              << "]  model " << pattern_text(p.out, m.model) << "  got " << pattern_text(p.out, m.got)
-              << "  exact " << pattern_text(p.out, m.exact) << '\n';
+          out << "      " << c.kind << " " << c.M << "x" << c.N << "x" << c.K << " C[" << m.i << ","
+              << m.j << "]  model " << pattern_text(p.out, m.model) << "  got "
+              << pattern_text(p.out, m.got) << "  exact " << pattern_text(p.out, m.exact) << '\n';
   } else {
     out << "  reproduced bit for bit by " << r.model << " on all " << r.elements << " elements\n";
   }
   out << "  vs exact (correctly rounded): " << r.exact_equal << " of " << r.elements
       << " equal, max " << r.max_ulps << " ulps\n\n";
   out.flush();
-  j = {{"name", p.name}, {"kind", "gemm"}, {"a", p.a.name}, {"b", p.b.name}, {"out", p.out.name},
-       {"available", true}, {"semantics", p.semantics}, {"model", r.model},
-       {"elements", r.elements}, {"vs_model", r.vs_model}, {"vs_model_nan", r.vs_model_nan},
+  j = {{"name", p.name},
+       {"kind", "gemm"},
+       {"a", p.a.name},
+       {"b", p.b.name},
+       {"out", p.out.name},
+       {"available", true},
+       {"semantics", p.semantics},
+       {"model", r.model},
+       {"elements", r.elements},
+       {"vs_model", r.vs_model},
+       {"vs_model_nan", r.vs_model_nan},
        {"exact_equal", r.exact_equal},
-       {"max_ulps", r.max_ulps}, {"seconds", r.seconds}, {"run_notes", notes}, {"cases", cases},
+       {"max_ulps", r.max_ulps},
+       {"seconds", r.seconds},
+       {"run_notes", notes},
+       {"cases", cases},
        {"finding", r.finding()}};
   return r.finding() ? 1 : 0;
 }
@@ -419,8 +451,11 @@ void run_check(const CheckArgs& args) {
     std::string why;
     if (!available(*p, &why)) {
       out << "  unavailable: " << why << "; skipped\n\n";
-      report.push_back({{"name", p->name}, {"from", p->from.name}, {"to", p->to.name},
-                        {"available", false}, {"unavailable_reason", why}});
+      report.push_back({{"name", p->name},
+                        {"from", p->from.name},
+                        {"to", p->to.name},
+                        {"available", false},
+                        {"unavailable_reason", why}});
       ++skipped;
       continue;
     }
@@ -435,8 +470,8 @@ void run_check(const CheckArgs& args) {
     out << "  vs IEEE (rne, overflow ieee, subnormals keep, nan propagate): " << r.vs_ieee.total
         << " mismatch" << (r.vs_ieee.total == 1 ? "" : "es") << '\n';
     print_tally(out, *p, r.vs_ieee);
-    out << "  vs documented (" << options_text(*p) << "): " << r.vs_documented.total
-        << " mismatch" << (r.vs_documented.total == 1 ? "" : "es") << '\n';
+    out << "  vs documented (" << options_text(*p) << "): " << r.vs_documented.total << " mismatch"
+        << (r.vs_documented.total == 1 ? "" : "es") << '\n';
     if (r.finding()) {
       ++findings;
       out << "  FINDING: " << p->name << ": " << r.vs_documented.total << " of " << r.inputs
@@ -465,24 +500,28 @@ void run_check(const CheckArgs& args) {
     Json j;
     const int f = check_op(out, *p, args, j);
     report.push_back(std::move(j));
-    if (f < 0) ++skipped;
-    else ++checked, findings += f;
+    if (f < 0)
+      ++skipped;
+    else
+      ++checked, findings += f;
   }
   for (const hw::GemmPath* p : gemm_paths) {
     Json j;
     const int f = check_gemm(out, *p, args, j);
     report.push_back(std::move(j));
-    if (f < 0) ++skipped;
-    else ++checked, findings += f;
+    if (f < 0)
+      ++skipped;
+    else
+      ++checked, findings += f;
   }
   out << "checked " << checked << " path" << (checked == 1 ? "" : "s") << ", skipped " << skipped
       << " unavailable; findings: " << findings << '\n';
   if (!args.json_file.empty())
-    report::write_output_file(args.json_file,
-                              Json{{"paths", report}, {"checked", checked}, {"skipped", skipped},
-                                   {"findings", findings}}
-                                      .dump(2) +
-                                  "\n");
+    report::write_output_file(
+        args.json_file,
+        Json{{"paths", report}, {"checked", checked}, {"skipped", skipped}, {"findings", findings}}
+                .dump(2) +
+            "\n");
   if (findings > 0) throw ExitStatus(1);
 }
 
@@ -497,8 +536,9 @@ void register_hw(CLI::App& app) {
 
   auto args = std::make_shared<CheckArgs>();
   auto* check = cmd->add_subcommand(
-      "check", "Run conversion paths over their input sets; compare with IEEE and with the "
-               "documented semantics (exit 1 on an unexplained difference)");
+      "check",
+      "Run conversion paths over their input sets; compare with IEEE and with the "
+      "documented semantics (exit 1 on an unexplained difference)");
   check->add_option("PATH", args->patterns, "path names or patterns with '*' (default: all)");
   check->add_flag("--exhaustive", args->exhaustive,
                   "binary32 sources: all 2^32 inputs instead of the boundary set");
@@ -513,8 +553,10 @@ void register_hw(CLI::App& app) {
 
   cmd->callback([cmd, check, json] {
     if (cmd->got_subcommand(check)) return;
-    if (*json) std::cout << list_json().dump(2) << '\n';
-    else print_list(std::cout);
+    if (*json)
+      std::cout << list_json().dump(2) << '\n';
+    else
+      print_list(std::cout);
   });
 }
 

@@ -28,9 +28,9 @@ std::function<bool(std::string*)> needs_f16c() {
 
 std::function<bool(std::string*)> needs_avx512_fp16() {
   return [](std::string* why) {
-    return cpu_supports_all({CpuFeature::avx512f, CpuFeature::avx512bw, CpuFeature::avx512vl,
-                             CpuFeature::avx512_fp16},
-                            why);
+    return cpu_supports_all(
+        {CpuFeature::avx512f, CpuFeature::avx512bw, CpuFeature::avx512vl, CpuFeature::avx512_fp16},
+        why);
   };
 }
 

@@ -77,7 +77,8 @@ std::uint64_t element(const std::string& kind, const FormatSpec& f, std::mt19937
   if (kind == "specials") {
     const std::uint64_t r = rng() % 100;
     if (r == 0) return f.inf_bits() | (neg ? f.sign_bit() : 0);
-    if (r == 1) return pattern(f, neg, f.max_exponent_field(), (f.mantissa_mask() >> 1) + 1 + rng() % 4);
+    if (r == 1)
+      return pattern(f, neg, f.max_exponent_field(), (f.mantissa_mask() >> 1) + 1 + rng() % 4);
     if (r == 2) return pattern(f, neg, f.max_exponent_field(), 1 + rng() % 4);  // signalling
     if (r == 3) return neg ? f.sign_bit() : 0;
     if (r == 4) return f.max_finite_bits() | (neg ? f.sign_bit() : 0);
@@ -90,7 +91,7 @@ struct Shape {
   std::size_t M, N, K;
 };
 
-const Shape kShapes[] = {{3, 5, 1}, {7, 19, 2}, {5, 17, 31}, {16, 16, 64},
+const Shape kShapes[] = {{3, 5, 1},     {7, 19, 2},   {5, 17, 31},  {16, 16, 64},
                          {13, 33, 100}, {9, 20, 256}, {4, 18, 300}, {20, 24, 512}};
 
 }  // namespace

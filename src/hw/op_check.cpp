@@ -31,8 +31,8 @@ std::vector<std::uint64_t> boundary_operands(const FormatSpec& f, bool small) {
     v.push_back(mag);
     v.push_back(mag | f.sign_bit());
   };
-  for (std::uint64_t x : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{2}, m - 1, m,
-                          m + 1, m + 2})
+  for (std::uint64_t x :
+       {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{2}, m - 1, m, m + 1, m + 2})
     add(x);
   const std::uint64_t top = f.max_exponent_field() - 1;
   for (std::uint64_t e = 1; e <= top; ++e) {
@@ -69,8 +69,7 @@ std::vector<std::uint64_t> operand_tuples(const OpPath& p, int arity, std::uint6
     for (std::uint64_t a : s)
       for (std::uint64_t b : s)
         for (std::uint64_t c : s) t.push_back(pack(a, b, c));
-    for (int i = 0; i < (1 << 20); ++i)
-      t.push_back(pack(rng() & mask, rng() & mask, rng() & mask));
+    for (int i = 0; i < (1 << 20); ++i) t.push_back(pack(rng() & mask, rng() & mask, rng() & mask));
     // Near cancellation: c = -(a x b rounded) moved by up to 2 ulps.
     for (int i = 0; i < (1 << 16); ++i) {
       const std::uint64_t a = rng() & mask, b = rng() & mask;
@@ -79,11 +78,13 @@ std::vector<std::uint64_t> operand_tuples(const OpPath& p, int arity, std::uint6
       std::uint64_t c = ab ^ f.sign_bit();
       const int move = static_cast<int>(rng() % 5) - 2;
       const std::uint64_t mag = c & f.magnitude_mask();
-      if (move < 0 && mag >= static_cast<std::uint64_t>(-move)) c -= static_cast<std::uint64_t>(-move);
+      if (move < 0 && mag >= static_cast<std::uint64_t>(-move))
+        c -= static_cast<std::uint64_t>(-move);
       if (move > 0 && mag + move < f.inf_bits()) c += static_cast<std::uint64_t>(move);
       t.push_back(pack(a, b, c));
     }
-    described = std::to_string(s.size()) + "^3 boundary triples + 2^20 random + 2^16 "
+    described = std::to_string(s.size()) +
+                "^3 boundary triples + 2^20 random + 2^16 "
                 "near-cancelling triples";
   }
   return t;
@@ -109,8 +110,10 @@ MismatchTally merge(std::vector<Tally>& ts, std::size_t keep) {
       out.by_class[c] += t.by_class[c];
       all.insert(all.end(), t.ex[c].begin(), t.ex[c].end());
     }
-    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (std::size_t i = 0; i < all.size() && i < keep; ++i) out.examples[c].push_back(all[i].second);
+    std::sort(all.begin(), all.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < all.size() && i < keep; ++i)
+      out.examples[c].push_back(all[i].second);
   }
   for (Tally& t : ts) out.total += t.total;
   return out;
@@ -118,7 +121,8 @@ MismatchTally merge(std::vector<Tally>& ts, std::size_t keep) {
 
 // documented_op_result(p, ops) given the IEEE result r of the same operation, for a path whose
 // documented options are IEEE's: the path's NaN rules applied to r (as path.cpp applies them).
-std::uint64_t documented_nan_fixup(const OpPath& p, std::span<const std::uint64_t> ops, std::uint64_t r) {
+std::uint64_t documented_nan_fixup(const OpPath& p, std::span<const std::uint64_t> ops,
+                                   std::uint64_t r) {
   const FormatSpec& f = p.format;
   if (!f.is_nan(r)) return r;
   return documented_op_result(p, ops);  // NaN results are rare: the general rule
@@ -162,10 +166,10 @@ OpCheckResult check_op_path(const OpPath& p, const OpCheckOptions& opt) {
 
   const ConvertOptions ieee{};
   const FormatSpec& f = p.format;
-  const bool ieee_rounding = p.documented.rounding == Rounding::rne && !p.documented.subnormals.daz &&
-                             !p.documented.subnormals.ftz && !p.documented.nan.canonical &&
-                             p.documented.overflow == Overflow::ieee &&
-                             p.documented.tininess == Tininess::after_rounding;
+  const bool ieee_rounding =
+      p.documented.rounding == Rounding::rne && !p.documented.subnormals.daz &&
+      !p.documented.subnormals.ftz && !p.documented.nan.canonical &&
+      p.documented.overflow == Overflow::ieee && p.documented.tininess == Tininess::after_rounding;
   // DAZ and FTZ are recognised relative to the configuration `base` the expected result came
   // from: the result equals base's with subnormal operands read as zero, or tiny results flushed.
   auto classify = [&](std::span<const std::uint64_t> ops, const ConvertOptions& base,
@@ -198,7 +202,8 @@ OpCheckResult check_op_path(const OpPath& p, const OpCheckOptions& opt) {
     for (;;) {
       const std::uint64_t first = next.fetch_add(1) * kBlock;
       if (first >= total) return;
-      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kBlock, total - first));
+      const std::size_t n =
+          static_cast<std::size_t>(std::min<std::uint64_t>(kBlock, total - first));
       for (std::size_t i = 0; i < n; ++i) {
         const std::uint64_t tup = tuple_at(first + i);
         for (int k = 0; k < arity; ++k) in[k][i] = static_cast<std::uint16_t>(tup >> (16 * k));
@@ -212,10 +217,12 @@ OpCheckResult check_op_path(const OpPath& p, const OpCheckOptions& opt) {
         const std::uint64_t got = out[i], e = op->apply(f, s, ieee).bits;
         // Documented rounding and subnormals as IEEE's: only the NaN rules can differ, so the
         // documented result follows from e without a second reference computation.
-        const std::uint64_t d = ieee_rounding ? documented_nan_fixup(p, s, e) : documented_op_result(p, s);
+        const std::uint64_t d =
+            ieee_rounding ? documented_nan_fixup(p, s, e) : documented_op_result(p, s);
         const std::uint64_t packed = pack(ops[0], arity > 1 ? ops[1] : 0, arity > 2 ? ops[2] : 0);
         if (got != e)
-          t_ieee[t].add(classify(s, ieee, e, got), first + i, {packed, e, got}, opt.examples_per_class);
+          t_ieee[t].add(classify(s, ieee, e, got), first + i, {packed, e, got},
+                        opt.examples_per_class);
         if (got != d)
           t_doc[t].add(classify(s, p.documented, d, got), first + i, {packed, d, got},
                        opt.examples_per_class);

@@ -17,7 +17,8 @@ void add_checked(std::vector<Path>& list, Path path, const char* kind) {
     throw std::logic_error(std::string(kind) + " path " + path.name +
                            ": run and available are required");
   for (const Path& p : list)
-    if (p.name == path.name) throw std::logic_error(std::string("duplicate ") + kind + " path " + path.name);
+    if (p.name == path.name)
+      throw std::logic_error(std::string("duplicate ") + kind + " path " + path.name);
   list.push_back(std::move(path));
 }
 
@@ -112,19 +113,23 @@ bool available_noexcept(const Path& p, std::string* why) {
 
 }  // namespace
 
-bool path_available(const ConversionPath& p, std::string* why) { return available_noexcept(p, why); }
+bool path_available(const ConversionPath& p, std::string* why) {
+  return available_noexcept(p, why);
+}
 bool path_available(const OpPath& p, std::string* why) { return available_noexcept(p, why); }
 bool path_available(const GemmPath& p, std::string* why) { return available_noexcept(p, why); }
 
 int op_arity(const OpPath& p) {
   const OpInfo* op = find_operation(p.operation);
-  if (!op) throw std::logic_error("arithmetic path " + p.name + ": unknown operation " + p.operation);
+  if (!op)
+    throw std::logic_error("arithmetic path " + p.name + ": unknown operation " + p.operation);
   return op->arity;
 }
 
 std::uint64_t documented_op_result(const OpPath& p, std::span<const std::uint64_t> operands) {
   const OpInfo* op = find_operation(p.operation);
-  if (!op) throw std::logic_error("arithmetic path " + p.name + ": unknown operation " + p.operation);
+  if (!op)
+    throw std::logic_error("arithmetic path " + p.name + ": unknown operation " + p.operation);
   const std::uint64_t r = op->apply(p.format, operands, p.documented).bits;
   if (!p.nan_order.empty() && !p.documented.nan.canonical)
     for (int k : p.nan_order)

@@ -64,8 +64,11 @@ std::string add_path_audit_json(const std::string& audit_json_text,
   Json doc = Json::parse(audit_json_text);
   Json arr = Json::array();
   for (const auto& r : rows) {
-    Json j = {{"file", r.file},         {"tensor", r.tensor},        {"path", r.path},
-              {"conversion", r.conversion}, {"applicable", r.applicable}};
+    Json j = {{"file", r.file},
+              {"tensor", r.tensor},
+              {"path", r.path},
+              {"conversion", r.conversion},
+              {"applicable", r.applicable}};
     if (!r.applicable) {
       j["reason"] = r.reason;
     } else {
@@ -94,8 +97,9 @@ std::string add_path_audit_html(const std::string& audit_html_text,
     if (!r.applicable)
       sec += "<td colspan=\"3\" class=\"muted\">not applicable: " + html_escape(r.reason) + "</td>";
     else
-      sec += "<td>" + std::to_string(r.elements) + "</td><td>" + html_escape(classes_text(r.vs_ieee)) +
-             "</td><td>" + html_escape(classes_text(r.vs_documented)) +
+      sec += "<td>" + std::to_string(r.elements) + "</td><td>" +
+             html_escape(classes_text(r.vs_ieee)) + "</td><td>" +
+             html_escape(classes_text(r.vs_documented)) +
              (r.finding() ? " <strong>FINDING: unexplained</strong>" : "") + "</td>";
     sec += "</tr>\n";
   }

@@ -24,7 +24,7 @@ struct PathAuditRow {
   std::string path;          // the path's name
   std::string conversion;    // "binary32 -> bfloat16"
   bool applicable = false;
-  std::string reason;        // why not, when !applicable
+  std::string reason;  // why not, when !applicable
   std::uint64_t elements = 0;
   hw::MismatchTally vs_ieee, vs_documented;  // examples: the first in storage order
   bool finding() const { return applicable && vs_documented.total != 0; }

@@ -30,13 +30,13 @@ struct GemmMismatch {
 struct GemmCaseResult {
   std::string kind;  // random, cancellation, spread, subnormal, specials
   std::size_t M = 0, N = 0, K = 0;
-  std::string run_note;                // what the path reported (oneDNN: impl and ISA)
-  std::string model;                   // the model this case was compared with ("" : none)
-  std::uint64_t vs_model = 0;          // elements that differ from the model
-  std::uint64_t vs_model_nan = 0;      // ... of which both are NaN (which NaN came out)
-  std::vector<GemmMismatch> examples;  // the first few of them, in row-major order
-  std::uint64_t exact_equal = 0;       // elements equal to the correctly rounded exact result
-  std::uint64_t max_ulps = 0;          // largest distance from it among finite pairs
+  std::string run_note;                 // what the path reported (oneDNN: impl and ISA)
+  std::string model;                    // the model this case was compared with ("" : none)
+  std::uint64_t vs_model = 0;           // elements that differ from the model
+  std::uint64_t vs_model_nan = 0;       // ... of which both are NaN (which NaN came out)
+  std::vector<GemmMismatch> examples;   // the first few of them, in row-major order
+  std::uint64_t exact_equal = 0;        // elements equal to the correctly rounded exact result
+  std::uint64_t max_ulps = 0;           // largest distance from it among finite pairs
   std::uint64_t nonfinite_differs = 0;  // inf/NaN against a different exact result (not NaN-NaN)
 };
 

@@ -23,10 +23,10 @@
 namespace fpaudit::hw {
 
 struct GemmPath {
-  std::string name;         // "x86.vdpbf16ps.loop", "onednn.matmul.bf16": backend, API, variant
-  FormatSpec a, b;          // input formats (registered: bfloat16, binary16, binary32, ...)
-  FormatSpec out;           // output format (binary32 for the bf16 kernels; half for Eigen half)
-  std::string semantics;    // one line, with its source: "per pair ... (SDM VDPBF16PS)"
+  std::string name;       // "x86.vdpbf16ps.loop", "onednn.matmul.bf16": backend, API, variant
+  FormatSpec a, b;        // input formats (registered: bfloat16, binary16, binary32, ...)
+  FormatSpec out;         // output format (binary32 for the bf16 kernels; half for Eigen half)
+  std::string semantics;  // one line, with its source: "per pair ... (SDM VDPBF16PS)"
   // The accumulation model that documents the path (gemm::parse_model spec, e.g.
   // "vdpbf16ps", "amx-bf16:amx_k=32", "blocked:acc=binary32,chunk=256,fma=1"). Empty when no
   // model is known to describe it (the check then reports only the distance from exact).

@@ -22,10 +22,10 @@
 namespace fpaudit::hw {
 
 struct OpPath {
-  std::string name;       // "x86.vaddph", "x86.vaddph.rd_sae": backend, instruction, variant
-  FormatSpec format;      // operands and result (binary16)
-  std::string operation;  // a name of fpaudit::operations(): add, mul, div, sqrt, mulAdd
-  std::string semantics;  // one line, with its source: "RNE by MXCSR.RC; ... (SDM VADDPH)"
+  std::string name;           // "x86.vaddph", "x86.vaddph.rd_sae": backend, instruction, variant
+  FormatSpec format;          // operands and result (binary16)
+  std::string operation;      // a name of fpaudit::operations(): add, mul, div, sqrt, mulAdd
+  std::string semantics;      // one line, with its source: "RNE by MXCSR.RC; ... (SDM VADDPH)"
   ConvertOptions documented;  // the arithmetic reference configured to the documented semantics
   // The NaN an invalid operation without NaN operands returns (x86: the negative "QNaN
   // floating-point indefinite"), where it is not the reference's default NaN. Unset: the

@@ -30,9 +30,9 @@
 namespace fpaudit::hw {
 
 struct ConversionPath {
-  std::string name;       // "x86.vcvtneps2bf16": backend, then instruction or API, then variant
-  FormatSpec from, to;    // registered formats (binary32, binary16, bfloat16, binary64)
-  std::string semantics;  // one line, with its source: "RNE, ... (SDM VCVTNEPS2BF16)"
+  std::string name;           // "x86.vcvtneps2bf16": backend, then instruction or API, then variant
+  FormatSpec from, to;        // registered formats (binary32, binary16, bfloat16, binary64)
+  std::string semantics;      // one line, with its source: "RNE, ... (SDM VCVTNEPS2BF16)"
   ConvertOptions documented;  // the reference configured to the documented semantics
   // NaN results that no NaN policy of ConvertOptions expresses (canonical NaN carrying the
   // input's sign; a payload moved without quieting): the documented result bits for a NaN

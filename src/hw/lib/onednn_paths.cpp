@@ -9,8 +9,8 @@
 #include "fpaudit/format/registry.hpp"
 
 #ifdef FPAUDIT_HAVE_DNNL
-#include <dnnl.hpp>
 #include <dnnl_debug.h>
+#include <dnnl.hpp>
 #endif
 
 namespace fpaudit::hw {
@@ -27,7 +27,8 @@ void register_onednn_paths(PathRegistry& r) {
     if (why) *why = "built without oneDNN (CMake did not find libdnnl and dnnl.hpp)";
     return false;
   };
-  p.run = [](std::size_t, std::size_t, std::size_t, const void*, const void*, void*) -> std::string {
+  p.run = [](std::size_t, std::size_t, std::size_t, const void*, const void*,
+             void*) -> std::string {
     throw std::runtime_error("onednn.matmul.bf16: built without oneDNN");
   };
   r.add(std::move(p));
@@ -41,15 +42,24 @@ namespace {
 std::string effective_isa() {
   const dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
   switch (isa) {
-    case dnnl_cpu_isa_all: return "all";
-    case dnnl_cpu_isa_sse41: return "sse41";
-    case dnnl_cpu_isa_avx: return "avx";
-    case dnnl_cpu_isa_avx2: return "avx2";
-    case dnnl_cpu_isa_avx512_core: return "avx512_core";
-    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
-    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
-    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
-    default: return "isa " + std::to_string(static_cast<int>(isa));
+    case dnnl_cpu_isa_all:
+      return "all";
+    case dnnl_cpu_isa_sse41:
+      return "sse41";
+    case dnnl_cpu_isa_avx:
+      return "avx";
+    case dnnl_cpu_isa_avx2:
+      return "avx2";
+    case dnnl_cpu_isa_avx512_core:
+      return "avx512_core";
+    case dnnl_cpu_isa_avx512_core_vnni:
+      return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core_bf16:
+      return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_amx:
+      return "avx512_core_amx";
+    default:
+      return "isa " + std::to_string(static_cast<int>(isa));
   }
 }
 

@@ -113,8 +113,8 @@ std::string run_sgemm(std::size_t M, std::size_t N, std::size_t K, const void* A
   const std::vector<float> a = widen<Bf16>(A, M * K), b = widen<Bf16>(B, K * N);
   OpenBlas& lib = openblas();
   single_threaded(lib, [&] {
-    lib.sgemm(101, 111, 111, as_int(M), as_int(N), as_int(K), 1.0f, a.data(), as_int(K),
-              b.data(), as_int(N), 0.0f, static_cast<float*>(C), as_int(N));
+    lib.sgemm(101, 111, 111, as_int(M), as_int(N), as_int(K), 1.0f, a.data(), as_int(K), b.data(),
+              as_int(N), 0.0f, static_cast<float*>(C), as_int(N));
   });
   return lib.name;
 }
@@ -126,7 +126,8 @@ std::function<bool(std::string*)> needs(const char* symbol) {
       if (why) *why = lib.why;
       return false;
     }
-    const bool ok = std::strcmp(symbol, "cblas_sbgemm") == 0 ? lib.sbgemm != nullptr : lib.sgemm != nullptr;
+    const bool ok =
+        std::strcmp(symbol, "cblas_sbgemm") == 0 ? lib.sbgemm != nullptr : lib.sgemm != nullptr;
     if (!ok && why)
       *why = lib.name + " does not export " + symbol +
              (std::strcmp(symbol, "cblas_sbgemm") == 0 ? " (built without BUILD_BFLOAT16)" : "");

@@ -12,9 +12,9 @@ namespace fpaudit::hw::x86::fp16 {
 extern const char kWhyMissing[] = "";
 
 void vcvtps2phx_step(const unsigned char* src, unsigned char* dst) {
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst),
-                      _mm256_castph_si256(
-                          _mm512_cvtxps_ph(_mm512_loadu_ps(reinterpret_cast<const float*>(src)))));
+  _mm256_storeu_si256(
+      reinterpret_cast<__m256i*>(dst),
+      _mm256_castph_si256(_mm512_cvtxps_ph(_mm512_loadu_ps(reinterpret_cast<const float*>(src)))));
 }
 
 void vcvtsd2sh_step(const unsigned char* src, unsigned char* dst) {
@@ -52,11 +52,15 @@ __m512h load_ph(const unsigned char* p) {
 // cannot pick the 132 or 231 form (another NaN priority).
 // The binary instructions are written in asm, in the operand order given: the compiler may
 // otherwise swap the operands of a commutative intrinsic, which changes which NaN wins.
-#define FPAUDIT_FP16_BINARY(insn)                                                          \
-  if constexpr (Rnd == 0) __asm__(insn " %2, %1, %0" : "=v"(r) : "v"(a), "v"(b));          \
-  else if constexpr (Rnd == 1) __asm__(insn " %{rd-sae%}, %2, %1, %0" : "=v"(r) : "v"(a), "v"(b)); \
-  else if constexpr (Rnd == 2) __asm__(insn " %{ru-sae%}, %2, %1, %0" : "=v"(r) : "v"(a), "v"(b)); \
-  else __asm__(insn " %{rz-sae%}, %2, %1, %0" : "=v"(r) : "v"(a), "v"(b));
+#define FPAUDIT_FP16_BINARY(insn)                                       \
+  if constexpr (Rnd == 0)                                               \
+    __asm__(insn " %2, %1, %0" : "=v"(r) : "v"(a), "v"(b));             \
+  else if constexpr (Rnd == 1)                                          \
+    __asm__(insn " %{rd-sae%}, %2, %1, %0" : "=v"(r) : "v"(a), "v"(b)); \
+  else if constexpr (Rnd == 2)                                          \
+    __asm__(insn " %{ru-sae%}, %2, %1, %0" : "=v"(r) : "v"(a), "v"(b)); \
+  else                                                                  \
+    __asm__(insn " %{rz-sae%}, %2, %1, %0" : "=v"(r) : "v"(a), "v"(b));
 
 template <Fp16Op Op, int Rnd>
 void arith_step(const unsigned char* const* src, unsigned char* dst) {
@@ -72,17 +76,21 @@ void arith_step(const unsigned char* const* src, unsigned char* dst) {
       FPAUDIT_FP16_BINARY("vdivph")
     }
   } else if constexpr (Op == Fp16Op::sqrt) {
-    if constexpr (Rnd == 0) r = _mm512_sqrt_ph(a);
-    else r = _mm512_sqrt_round_ph(a, kRounding<Rnd>);
+    if constexpr (Rnd == 0)
+      r = _mm512_sqrt_ph(a);
+    else
+      r = _mm512_sqrt_round_ph(a, kRounding<Rnd>);
   } else {
     const __m512h b = load_ph(src[1]), c = load_ph(src[2]);
     r = a;
-    if constexpr (Rnd == 0) __asm__("vfmadd213ph %2, %1, %0" : "+v"(r) : "v"(b), "v"(c));
+    if constexpr (Rnd == 0)
+      __asm__("vfmadd213ph %2, %1, %0" : "+v"(r) : "v"(b), "v"(c));
     else if constexpr (Rnd == 1)
       __asm__("vfmadd213ph %{rd-sae%}, %2, %1, %0" : "+v"(r) : "v"(b), "v"(c));
     else if constexpr (Rnd == 2)
       __asm__("vfmadd213ph %{ru-sae%}, %2, %1, %0" : "+v"(r) : "v"(b), "v"(c));
-    else __asm__("vfmadd213ph %{rz-sae%}, %2, %1, %0" : "+v"(r) : "v"(b), "v"(c));
+    else
+      __asm__("vfmadd213ph %{rz-sae%}, %2, %1, %0" : "+v"(r) : "v"(b), "v"(c));
   }
   _mm512_storeu_si512(reinterpret_cast<void*>(dst), _mm512_castph_si512(r));
 }
@@ -108,7 +116,7 @@ void arith_step(const unsigned char* const*, unsigned char*) {}
 
 // The instantiations the arithmetic paths use (src/hw/x86/op_paths.cpp).
 namespace fpaudit::hw::x86::fp16 {
-#define FPAUDIT_FP16_ARITH(op)                                                            \
+#define FPAUDIT_FP16_ARITH(op)                                                          \
   template void arith_step<Fp16Op::op, 0>(const unsigned char* const*, unsigned char*); \
   template void arith_step<Fp16Op::op, 1>(const unsigned char* const*, unsigned char*); \
   template void arith_step<Fp16Op::op, 2>(const unsigned char* const*, unsigned char*); \

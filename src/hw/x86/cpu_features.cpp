@@ -27,7 +27,9 @@ struct Detected {
 
 int index(CpuFeature f) { return static_cast<int>(f); }
 
-bool needs_amx_state(CpuFeature f) { return f == CpuFeature::amx_tile || f == CpuFeature::amx_bf16; }
+bool needs_amx_state(CpuFeature f) {
+  return f == CpuFeature::amx_tile || f == CpuFeature::amx_bf16;
+}
 
 bool needs_avx512_state(CpuFeature f) {
   return f != CpuFeature::avx && f != CpuFeature::f16c && !needs_amx_state(f);
@@ -108,16 +110,26 @@ std::string hex(std::uint64_t v) {
 
 std::string_view to_string(CpuFeature f) {
   switch (f) {
-    case CpuFeature::avx: return "avx";
-    case CpuFeature::f16c: return "f16c";
-    case CpuFeature::avx512f: return "avx512f";
-    case CpuFeature::avx512bw: return "avx512bw";
-    case CpuFeature::avx512dq: return "avx512dq";
-    case CpuFeature::avx512vl: return "avx512vl";
-    case CpuFeature::avx512_bf16: return "avx512_bf16";
-    case CpuFeature::avx512_fp16: return "avx512_fp16";
-    case CpuFeature::amx_tile: return "amx_tile";
-    case CpuFeature::amx_bf16: return "amx_bf16";
+    case CpuFeature::avx:
+      return "avx";
+    case CpuFeature::f16c:
+      return "f16c";
+    case CpuFeature::avx512f:
+      return "avx512f";
+    case CpuFeature::avx512bw:
+      return "avx512bw";
+    case CpuFeature::avx512dq:
+      return "avx512dq";
+    case CpuFeature::avx512vl:
+      return "avx512vl";
+    case CpuFeature::avx512_bf16:
+      return "avx512_bf16";
+    case CpuFeature::avx512_fp16:
+      return "avx512_fp16";
+    case CpuFeature::amx_tile:
+      return "amx_tile";
+    case CpuFeature::amx_bf16:
+      return "amx_bf16";
   }
   return "?";
 }
@@ -135,7 +147,8 @@ bool cpu_supports(CpuFeature f, std::string* why) {
   const std::string name(to_string(f));
   if (d.disabled[index(f)]) return fail(name + " disabled by FPAUDIT_HW_DISABLE");
   if (!d.cpu[index(f)]) return fail("CPU lacks " + name);
-  if (!d.avx_state) return fail("OS has not enabled AVX register state (XCR0 = " + hex(d.xcr0) + ")");
+  if (!d.avx_state)
+    return fail("OS has not enabled AVX register state (XCR0 = " + hex(d.xcr0) + ")");
   if (needs_amx_state(f) && !d.amx_state)
     return fail("OS has not enabled AMX tile state (XCR0 = " + hex(d.xcr0) + ")");
   if (needs_avx512_state(f) && !d.avx512_state)

@@ -51,8 +51,8 @@ std::vector<std::uint32_t> pack_b_pairs(const u16* b, std::size_t K, std::size_t
 // One row of A against a 16-column panel: lane j accumulates C[i][j0 + j] in K order, two
 // elements per VDPBF16PS (src1 = the broadcast A pair, src2 = the B pairs), from +0.
 __attribute__((target("avx512f,avx512bf16"), noinline)) void vdpbf16ps_panel(
-    const std::uint32_t* a_pairs, const std::uint32_t* b_pairs, std::size_t pairs,
-    std::size_t Np, float* out16) {
+    const std::uint32_t* a_pairs, const std::uint32_t* b_pairs, std::size_t pairs, std::size_t Np,
+    float* out16) {
   __m512 acc = _mm512_setzero_ps();
   for (std::size_t p = 0; p < pairs; ++p) {
     const __m512i a = _mm512_set1_epi32(static_cast<int>(a_pairs[p]));
@@ -62,8 +62,8 @@ __attribute__((target("avx512f,avx512bf16"), noinline)) void vdpbf16ps_panel(
   _mm512_storeu_ps(out16, acc);
 }
 
-std::string run_vdpbf16ps(std::size_t M, std::size_t N, std::size_t K, const void* A,
-                          const void* B, void* C) {
+std::string run_vdpbf16ps(std::size_t M, std::size_t N, std::size_t K, const void* A, const void* B,
+                          void* C) {
   const auto* a = static_cast<const u16*>(A);
   std::size_t Np = 0;
   const std::vector<std::uint32_t> bp = pack_b_pairs(static_cast<const u16*>(B), K, N, 16, Np);
@@ -140,14 +140,15 @@ std::string run_amx(std::size_t M, std::size_t N, std::size_t K, const void* A, 
     // A tiles: rows i0.., 32 K elements per block, zero-padded.
     std::fill(at.begin(), at.end(), u16{0});
     for (std::size_t r = 0; r < 16 && i0 + r < M; ++r)
-      for (std::size_t k = 0; k < K; ++k) at[(k / 32) * 512 + r * 32 + k % 32] = a[(i0 + r) * K + k];
+      for (std::size_t k = 0; k < K; ++k)
+        at[(k / 32) * 512 + r * 32 + k % 32] = a[(i0 + r) * K + k];
     for (std::size_t j0 = 0; j0 < N; j0 += 16) {
       // B tiles in VNNI layout: row p of block kb holds K pair (kb * 16 + p) for 16 columns.
       std::fill(bt.begin(), bt.end(), 0u);
       for (std::size_t k = 0; k < K; ++k)
         for (std::size_t j = 0; j < 16 && j0 + j < N; ++j)
           bt[(k / 32) * 256 + ((k % 32) / 2) * 16 + j] |= std::uint32_t{b[k * N + j0 + j]}
-                                                           << (16 * (k & 1));
+                                                          << (16 * (k & 1));
       amx_tile_gemm(at.data(), bt.data(), k_blocks, ct);
       for (std::size_t r = 0; r < 16 && i0 + r < M; ++r)
         std::memcpy(c + (i0 + r) * N + j0, ct + r * 16,
@@ -180,15 +181,16 @@ void register_x86_gemm_paths(PathRegistry& r) {
                   "element from +0, K in order; FMA, DAZ, FTZ, RNE; MXCSR not consulted "
                   "(SDM VDPBF16PS)",
                   "vdpbf16ps", needs_avx512_bf16(), run_vdpbf16ps));
-  r.add(bf16_path("x86.amx.tdpbf16ps",
-                  "16 x 16 C tiles from +0, one TDPBF16PS per 32 K elements: even/odd binary32 "
-                  "partials from +0 (FMA), then C += even + odd; DAZ, FTZ, RNE (SDM TDPBF16PS)",
-                  "amx-bf16:amx_k=32",
-                  [](std::string* why) {
-                    return cpu_supports_all({CpuFeature::amx_tile, CpuFeature::amx_bf16}, why) &&
-                           amx_permission(why);
-                  },
-                  run_amx));
+  r.add(bf16_path(
+      "x86.amx.tdpbf16ps",
+      "16 x 16 C tiles from +0, one TDPBF16PS per 32 K elements: even/odd binary32 "
+      "partials from +0 (FMA), then C += even + odd; DAZ, FTZ, RNE (SDM TDPBF16PS)",
+      "amx-bf16:amx_k=32",
+      [](std::string* why) {
+        return cpu_supports_all({CpuFeature::amx_tile, CpuFeature::amx_bf16}, why) &&
+               amx_permission(why);
+      },
+      run_amx));
 }
 
 #endif  // FPAUDIT_HW_X86_64

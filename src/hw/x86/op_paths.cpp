@@ -66,7 +66,7 @@ using RunFn = void (*)(const void* const*, void*, std::size_t);
 template <Fp16Op Op, int Rnd, unsigned Mxcsr = x86::kMxcsrDefault>
 constexpr RunFn kernel() {
   constexpr int arity = Op == Fp16Op::sqrt ? 1 : Op == Fp16Op::fma ? 3 : 2;
-  return run<Mxcsr, arity, x86::fp16::arith_step<Op, Rnd>>;
+  return run<Mxcsr, arity, x86::fp16::arith_step<Op, Rnd> >;
 }
 
 constexpr unsigned kMxcsrDazFtz = x86::kMxcsrDefault | x86::kMxcsrDaz | x86::kMxcsrFtz;
