@@ -28,9 +28,9 @@ std::function<bool(std::string*)> needs_f16c() {
 
 std::function<bool(std::string*)> needs_avx512_fp16() {
   return [](std::string* why) {
-    return cpu_supports_all({CpuFeature::avx512f, CpuFeature::avx512bw, CpuFeature::avx512vl,
-                             CpuFeature::avx512_fp16},
-                            why);
+    return cpu_supports_all(
+        {CpuFeature::avx512f, CpuFeature::avx512bw, CpuFeature::avx512vl, CpuFeature::avx512_fp16},
+        why);
   };
 }
 
@@ -63,6 +63,11 @@ void register_all_backends(PathRegistry& r) {
   register_x86_paths(r);
   register_cxx_paths(r);
   register_eigen_paths(r);
+  register_x86_op_paths(r);
+  register_x86_gemm_paths(r);
+  register_openblas_paths(r);
+  register_onednn_paths(r);
+  register_eigen_gemm_paths(r);
 #ifdef FPAUDIT_HW_CUDA
   register_cuda_paths(r);
 #endif

@@ -24,13 +24,20 @@ namespace fpaudit::hw {
 
 std::string_view to_string(MismatchClass c) {
   switch (c) {
-    case MismatchClass::input_denormal_as_zero: return "input_denormal_as_zero";
-    case MismatchClass::output_flushed_to_zero: return "output_flushed_to_zero";
-    case MismatchClass::nan_quieting: return "nan_quieting";
-    case MismatchClass::nan_payload: return "nan_payload";
-    case MismatchClass::rounding_direction: return "rounding_direction";
-    case MismatchClass::saturation: return "saturation";
-    case MismatchClass::other: return "other";
+    case MismatchClass::input_denormal_as_zero:
+      return "input_denormal_as_zero";
+    case MismatchClass::output_flushed_to_zero:
+      return "output_flushed_to_zero";
+    case MismatchClass::nan_quieting:
+      return "nan_quieting";
+    case MismatchClass::nan_payload:
+      return "nan_payload";
+    case MismatchClass::rounding_direction:
+      return "rounding_direction";
+    case MismatchClass::saturation:
+      return "saturation";
+    case MismatchClass::other:
+      return "other";
   }
   return "?";
 }
@@ -72,8 +79,7 @@ class Classifier {
     if (((e_nan || e_inf) && !g_nan && !g_inf && (got & mag_mask_) == max_) ||
         ((g_nan || g_inf) && !e_nan && !e_inf && (expected & mag_mask_) == max_))
       return MismatchClass::saturation;
-    if (!e_nan && !g_nan && !e_inf && !g_inf &&
-        to_.is_negative(expected) == to_.is_negative(got)) {
+    if (!e_nan && !g_nan && !e_inf && !g_inf && to_.is_negative(expected) == to_.is_negative(got)) {
       const std::uint64_t a = expected & mag_mask_, b = got & mag_mask_;
       if (a + 1 == b || b + 1 == a) return MismatchClass::rounding_direction;
     }
@@ -98,7 +104,7 @@ class Classifier {
     return kinds_.empty() ? compute_kind(b) : kinds_[b & (kinds_.size() - 1)];
   }
 
-  const FormatSpec& to_;
+  FormatSpec to_;
   std::uint64_t zero_pos_, zero_neg_, min_normal_, max_, mag_mask_;
   std::uint64_t from_sign_, from_mag_mask_, from_min_normal_;
   std::vector<std::uint8_t> kinds_;
@@ -167,7 +173,8 @@ bool same_semantics(const ConvertOptions& a, const ConvertOptions& b) {
 struct Tally {
   std::uint64_t total = 0;
   std::array<std::uint64_t, kMismatchClassCount> by_class{};
-  std::array<std::vector<std::pair<std::uint64_t, MismatchExample>>, kMismatchClassCount> examples{};
+  std::array<std::vector<std::pair<std::uint64_t, MismatchExample>>, kMismatchClassCount>
+      examples{};
 
   void add(MismatchClass c, std::uint64_t position, const MismatchExample& ex, std::size_t keep) {
     ++total;
@@ -187,7 +194,8 @@ MismatchTally merge(std::vector<Tally>& tallies, std::size_t keep) {
     }
     std::sort(all.begin(), all.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (std::size_t i = 0; i < all.size() && i < keep; ++i) out.examples[c].push_back(all[i].second);
+    for (std::size_t i = 0; i < all.size() && i < keep; ++i)
+      out.examples[c].push_back(all[i].second);
   }
   for (Tally& t : tallies) out.total += t.total;
   return out;
@@ -216,8 +224,8 @@ bool wants_example(const Tally& t, MismatchClass c, std::size_t keep) {
 }
 
 template <class In, class Out>
-void compare_block(const Job& job, std::uint64_t first, std::size_t n, const In* in,
-                   const Out* out, Tally& vs_ieee, Tally& vs_doc) {
+void compare_block(const Job& job, std::uint64_t first, std::size_t n, const In* in, const Out* out,
+                   Tally& vs_ieee, Tally& vs_doc) {
   const std::size_t keep = job.opt.examples_per_class;
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t x = in[i], got = out[i], position = first + i;
@@ -250,7 +258,8 @@ void worker(const Job& job, std::atomic<std::uint64_t>& next_block, Tally& vs_ie
   for (;;) {
     const std::uint64_t first = next_block.fetch_add(1) * block;
     if (first >= job.inputs.total) return;
-    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(block, job.inputs.total - first));
+    const std::size_t n =
+        static_cast<std::size_t>(std::min<std::uint64_t>(block, job.inputs.total - first));
     for (std::size_t i = 0; i < n; ++i) in[i] = static_cast<In>(job.inputs.at(first + i));
     job.path.run(in.data(), out.data(), n);
     compare_block(job, first, n, in.data(), out.data(), vs_ieee, vs_doc);
@@ -262,19 +271,27 @@ using WorkerFn = void (*)(const Job&, std::atomic<std::uint64_t>&, Tally&, Tally
 template <class In>
 WorkerFn pick_worker(std::size_t out_bytes) {
   switch (out_bytes) {
-    case 1: return worker<In, std::uint8_t>;
-    case 2: return worker<In, std::uint16_t>;
-    case 4: return worker<In, std::uint32_t>;
-    default: return worker<In, std::uint64_t>;
+    case 1:
+      return worker<In, std::uint8_t>;
+    case 2:
+      return worker<In, std::uint16_t>;
+    case 4:
+      return worker<In, std::uint32_t>;
+    default:
+      return worker<In, std::uint64_t>;
   }
 }
 
 WorkerFn pick_worker(std::size_t in_bytes, std::size_t out_bytes) {
   switch (in_bytes) {
-    case 1: return pick_worker<std::uint8_t>(out_bytes);
-    case 2: return pick_worker<std::uint16_t>(out_bytes);
-    case 4: return pick_worker<std::uint32_t>(out_bytes);
-    default: return pick_worker<std::uint64_t>(out_bytes);
+    case 1:
+      return pick_worker<std::uint8_t>(out_bytes);
+    case 2:
+      return pick_worker<std::uint16_t>(out_bytes);
+    case 4:
+      return pick_worker<std::uint32_t>(out_bytes);
+    default:
+      return pick_worker<std::uint64_t>(out_bytes);
   }
 }
 
@@ -327,7 +344,16 @@ CheckResult run_check(const ConversionPath& p, const Inputs& inputs, const Check
 
 MismatchClass classify_mismatch(const FormatSpec& from, std::uint64_t input, const FormatSpec& to,
                                 std::uint64_t expected, std::uint64_t got) {
-  return Classifier(from, to)(input, expected, got);
+  // The classifier of the last (from, to) pair is kept per thread: building one tabulates every
+  // target pattern, and callers (the arithmetic check) classify many mismatches of one pair.
+  struct Cached {
+    FormatSpec from, to;
+    Classifier classify;
+  };
+  thread_local std::optional<Cached> cache;
+  if (!cache || !(cache->from == from) || !(cache->to == to))
+    cache.emplace(Cached{from, to, Classifier(from, to)});
+  return cache->classify(input, expected, got);
 }
 
 CheckResult check_path_on(const ConversionPath& p, std::span<const std::uint64_t> inputs,
