@@ -63,6 +63,11 @@ void register_all_backends(PathRegistry& r) {
   register_x86_paths(r);
   register_cxx_paths(r);
   register_eigen_paths(r);
+  register_x86_op_paths(r);
+  register_x86_gemm_paths(r);
+  register_openblas_paths(r);
+  register_onednn_paths(r);
+  register_eigen_gemm_paths(r);
 #ifdef FPAUDIT_HW_CUDA
   register_cuda_paths(r);
 #endif

@@ -38,6 +38,11 @@ ConvertOptions documented_options(Rounding r, bool daz = false, bool ftz = false
 void register_x86_paths(PathRegistry& r);    // src/hw/x86/x86_paths.cpp: instructions
 void register_cxx_paths(PathRegistry& r);    // src/hw/cxx/float16_paths.cpp: _Float16 casts
 void register_eigen_paths(PathRegistry& r);  // src/hw/cxx/eigen_paths.cpp: Eigen::half, bfloat16
+void register_x86_op_paths(PathRegistry& r);       // src/hw/x86/op_paths.cpp: AVX512-FP16 arithmetic
+void register_x86_gemm_paths(PathRegistry& r);     // src/hw/x86/gemm_paths.cpp: VDPBF16PS, AMX
+void register_openblas_paths(PathRegistry& r);     // src/hw/lib/openblas_paths.cpp (dlopen)
+void register_onednn_paths(PathRegistry& r);       // src/hw/lib/onednn_paths.cpp (FPAUDIT_HAVE_DNNL)
+void register_eigen_gemm_paths(PathRegistry& r);   // src/hw/cxx/eigen_gemm_paths.cpp
 #ifdef FPAUDIT_HW_CUDA
 void register_cuda_paths(PathRegistry& r);  // src/hw/cuda/ (built only with a CUDA toolkit)
 #endif

@@ -24,6 +24,8 @@ enum class CpuFeature : std::uint8_t {
   avx512vl,
   avx512_bf16,
   avx512_fp16,
+  amx_tile,  // CPUID.(7,0):EDX[24]; state: XCR0 bits 17-18 (XTILECFG, XTILEDATA)
+  amx_bf16,  // CPUID.(7,0):EDX[22]
 };
 
 // The /proc/cpuinfo spelling: "f16c", "avx512_bf16", ...

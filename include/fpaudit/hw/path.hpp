@@ -23,6 +23,8 @@
 #include <vector>
 
 #include "fpaudit/format/format_spec.hpp"
+#include "fpaudit/hw/gemm_path.hpp"
+#include "fpaudit/hw/op_path.hpp"
 #include "fpaudit/rounding/options.hpp"
 
 namespace fpaudit::hw {
@@ -45,16 +47,30 @@ struct ConversionPath {
   void (*run)(const void* in, void* out, std::size_t n) = nullptr;
 };
 
-// What backends add their paths to.
+// What backends add their paths to: conversion, arithmetic (op_path.hpp) and GEMM
+// (gemm_path.hpp) paths, each kind in its own list.
 class PathRegistry {
  public:
-  // Throws std::logic_error on a duplicate name or a path without run/available.
+  // Throw std::logic_error on a duplicate name (within the kind) or a path without
+  // run/available.
   void add(ConversionPath path);
+  void add(OpPath path);
+  void add(GemmPath path);
   const std::vector<ConversionPath>& paths() const { return paths_; }
+  const std::vector<OpPath>& op_paths() const { return op_paths_; }
+  const std::vector<GemmPath>& gemm_paths() const { return gemm_paths_; }
 
  private:
   std::vector<ConversionPath> paths_;
+  std::vector<OpPath> op_paths_;
+  std::vector<GemmPath> gemm_paths_;
 };
+
+// The registry every backend has filled (built once, thread-safe).
+const PathRegistry& registered_paths();
+
+// Glob match with '*' only (any run of characters, possibly empty): the PATH patterns.
+bool path_name_matches(std::string_view pattern, std::string_view name);
 
 // Every registered path, available here or not, in backend order (built once, thread-safe).
 std::span<const ConversionPath> conversion_paths();

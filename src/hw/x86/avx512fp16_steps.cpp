@@ -33,6 +33,52 @@ void vcvtsh2sd_step(const unsigned char* src, unsigned char* dst) {
   std::memcpy(dst, &x, 8);
 }
 
+namespace {
+
+template <int Rnd>
+constexpr int kRounding = Rnd == 1   ? (_MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)
+                          : Rnd == 2 ? (_MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC)
+                                     : (_MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+
+__m512h load_ph(const unsigned char* p) {
+  return _mm512_castsi512_ph(_mm512_loadu_si512(reinterpret_cast<const void*>(p)));
+}
+
+}  // namespace
+
+// VADDPH / VMULPH / VDIVPH zmm1, zmm2, zmm3: src1 = operand 0 (its NaN wins, SDM Vol. 1 Table
+// 4-7), VSQRTPH, and VFMADD213PH zmm1, zmm2, zmm3 (zmm1 = zmm2 * zmm1 + zmm3) with zmm1 = a,
+// zmm2 = b, zmm3 = c: a * b + c with the operands in NaN priority order a, b, c. The FMA is
+// written in asm so that the compiler cannot pick the 132 or 231 form (another NaN priority).
+template <Fp16Op Op, int Rnd>
+void arith_step(const unsigned char* const* src, unsigned char* dst) {
+  const __m512h a = load_ph(src[0]);
+  __m512h r;
+  if constexpr (Op == Fp16Op::add) {
+    if constexpr (Rnd == 0) r = _mm512_add_ph(a, load_ph(src[1]));
+    else r = _mm512_add_round_ph(a, load_ph(src[1]), kRounding<Rnd>);
+  } else if constexpr (Op == Fp16Op::mul) {
+    if constexpr (Rnd == 0) r = _mm512_mul_ph(a, load_ph(src[1]));
+    else r = _mm512_mul_round_ph(a, load_ph(src[1]), kRounding<Rnd>);
+  } else if constexpr (Op == Fp16Op::div) {
+    if constexpr (Rnd == 0) r = _mm512_div_ph(a, load_ph(src[1]));
+    else r = _mm512_div_round_ph(a, load_ph(src[1]), kRounding<Rnd>);
+  } else if constexpr (Op == Fp16Op::sqrt) {
+    if constexpr (Rnd == 0) r = _mm512_sqrt_ph(a);
+    else r = _mm512_sqrt_round_ph(a, kRounding<Rnd>);
+  } else {
+    const __m512h b = load_ph(src[1]), c = load_ph(src[2]);
+    r = a;
+    if constexpr (Rnd == 0) __asm__("vfmadd213ph %2, %1, %0" : "+v"(r) : "v"(b), "v"(c));
+    else if constexpr (Rnd == 1)
+      __asm__("vfmadd213ph %{rd-sae%}, %2, %1, %0" : "+v"(r) : "v"(b), "v"(c));
+    else if constexpr (Rnd == 2)
+      __asm__("vfmadd213ph %{ru-sae%}, %2, %1, %0" : "+v"(r) : "v"(b), "v"(c));
+    else __asm__("vfmadd213ph %{rz-sae%}, %2, %1, %0" : "+v"(r) : "v"(b), "v"(c));
+  }
+  _mm512_storeu_si512(reinterpret_cast<void*>(dst), _mm512_castph_si512(r));
+}
+
 }  // namespace fpaudit::hw::x86::fp16
 
 #else
@@ -45,7 +91,24 @@ extern const char kWhyMissing[] =
 void vcvtps2phx_step(const unsigned char*, unsigned char*) {}
 void vcvtsd2sh_step(const unsigned char*, unsigned char*) {}
 void vcvtsh2sd_step(const unsigned char*, unsigned char*) {}
+template <Fp16Op Op, int Rnd>
+void arith_step(const unsigned char* const*, unsigned char*) {}
 
 }  // namespace fpaudit::hw::x86::fp16
 
 #endif
+
+// The instantiations the arithmetic paths use (src/hw/x86/op_paths.cpp).
+namespace fpaudit::hw::x86::fp16 {
+#define FPAUDIT_FP16_ARITH(op)                                                            \
+  template void arith_step<Fp16Op::op, 0>(const unsigned char* const*, unsigned char*); \
+  template void arith_step<Fp16Op::op, 1>(const unsigned char* const*, unsigned char*); \
+  template void arith_step<Fp16Op::op, 2>(const unsigned char* const*, unsigned char*); \
+  template void arith_step<Fp16Op::op, 3>(const unsigned char* const*, unsigned char*);
+FPAUDIT_FP16_ARITH(add)
+FPAUDIT_FP16_ARITH(mul)
+FPAUDIT_FP16_ARITH(div)
+FPAUDIT_FP16_ARITH(sqrt)
+FPAUDIT_FP16_ARITH(fma)
+#undef FPAUDIT_FP16_ARITH
+}  // namespace fpaudit::hw::x86::fp16

@@ -16,4 +16,11 @@ void vcvtps2phx_step(const unsigned char* src, unsigned char* dst);  // 16 binar
 void vcvtsd2sh_step(const unsigned char* src, unsigned char* dst);   // 1 binary64 -> binary16
 void vcvtsh2sd_step(const unsigned char* src, unsigned char* dst);   // 1 binary16 -> binary64
 
+// Arithmetic on 32 binary16 lanes: dst = op(src[0], src[1], src[2]) lane by lane. Rnd is the
+// rounding: 0 = MXCSR.RC (no embedded rounding), else the SAE embedded rounding
+// (1 = {rd-sae}, 2 = {ru-sae}, 3 = {rz-sae}).
+enum class Fp16Op { add, mul, div, sqrt, fma };
+template <Fp16Op Op, int Rnd>
+void arith_step(const unsigned char* const* src, unsigned char* dst);
+
 }  // namespace fpaudit::hw::x86::fp16

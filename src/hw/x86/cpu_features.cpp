@@ -14,20 +14,23 @@
 namespace fpaudit::hw {
 namespace {
 
-constexpr int kFeatureCount = 8;
+constexpr int kFeatureCount = 10;
 
 struct Detected {
   bool cpu[kFeatureCount] = {};       // CPUID says the CPU implements it
   bool disabled[kFeatureCount] = {};  // named in FPAUDIT_HW_DISABLE
   bool avx_state = false;             // XCR0 bits 1-2 (XMM, YMM)
   bool avx512_state = false;          // XCR0 bits 5-7 (opmask, ZMM_Hi256, Hi16_ZMM)
+  bool amx_state = false;             // XCR0 bits 17-18 (XTILECFG, XTILEDATA)
   std::uint64_t xcr0 = 0;
 };
 
 int index(CpuFeature f) { return static_cast<int>(f); }
 
+bool needs_amx_state(CpuFeature f) { return f == CpuFeature::amx_tile || f == CpuFeature::amx_bf16; }
+
 bool needs_avx512_state(CpuFeature f) {
-  return f != CpuFeature::avx && f != CpuFeature::f16c;
+  return f != CpuFeature::avx && f != CpuFeature::f16c && !needs_amx_state(f);
 }
 
 #if FPAUDIT_HW_X86
@@ -69,6 +72,7 @@ Detected detect() {
     d.xcr0 = read_xcr0();
     d.avx_state = (d.xcr0 & 0x6) == 0x6;
     d.avx512_state = d.avx_state && (d.xcr0 & 0xE0) == 0xE0;
+    d.amx_state = (d.xcr0 & 0x60000) == 0x60000;
   }
   if (max_leaf >= 7) {
     __cpuid_count(7, 0, a, b, c, x);
@@ -78,6 +82,8 @@ Detected detect() {
     d.cpu[index(CpuFeature::avx512bw)] = (b >> 30) & 1;
     d.cpu[index(CpuFeature::avx512vl)] = (b >> 31) & 1;
     d.cpu[index(CpuFeature::avx512_fp16)] = (x >> 23) & 1;
+    d.cpu[index(CpuFeature::amx_bf16)] = (x >> 22) & 1;
+    d.cpu[index(CpuFeature::amx_tile)] = (x >> 24) & 1;
     if (max_subleaf >= 1) {
       __cpuid_count(7, 1, a, b, c, x);
       d.cpu[index(CpuFeature::avx512_bf16)] = (a >> 5) & 1;
@@ -110,6 +116,8 @@ std::string_view to_string(CpuFeature f) {
     case CpuFeature::avx512vl: return "avx512vl";
     case CpuFeature::avx512_bf16: return "avx512_bf16";
     case CpuFeature::avx512_fp16: return "avx512_fp16";
+    case CpuFeature::amx_tile: return "amx_tile";
+    case CpuFeature::amx_bf16: return "amx_bf16";
   }
   return "?";
 }
@@ -128,6 +136,8 @@ bool cpu_supports(CpuFeature f, std::string* why) {
   if (d.disabled[index(f)]) return fail(name + " disabled by FPAUDIT_HW_DISABLE");
   if (!d.cpu[index(f)]) return fail("CPU lacks " + name);
   if (!d.avx_state) return fail("OS has not enabled AVX register state (XCR0 = " + hex(d.xcr0) + ")");
+  if (needs_amx_state(f) && !d.amx_state)
+    return fail("OS has not enabled AMX tile state (XCR0 = " + hex(d.xcr0) + ")");
   if (needs_avx512_state(f) && !d.avx512_state)
     return fail("OS has not enabled AVX-512 register state (XCR0 = " + hex(d.xcr0) + ")");
   return true;
