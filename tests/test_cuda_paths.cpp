@@ -26,6 +26,7 @@
 #include "fpaudit/codec/convert.hpp"
 #include "fpaudit/format/registry.hpp"
 #include "fpaudit/hw/check.hpp"
+#include "fpaudit/hw/gemm_path.hpp"
 #include "fpaudit/hw/input_set.hpp"
 #include "fpaudit/hw/path.hpp"
 
@@ -36,9 +37,9 @@ using namespace fpaudit::hw;
 
 const char* const kNotBuilt = "built without the CUDA toolkit (FPAUDIT_WITH_CUDA=OFF)";
 
-#define REQUIRE_CUDA_PATH(var, name)                                   \
-  const ConversionPath* var = find_conversion_path(name);              \
-  if (var == nullptr) GTEST_SKIP() << name << ": " << kNotBuilt;       \
+#define REQUIRE_CUDA_PATH(var, name)                             \
+  const ConversionPath* var = find_conversion_path(name);        \
+  if (var == nullptr) GTEST_SKIP() << name << ": " << kNotBuilt; \
   ASSERT_TRUE(path_available(*var)) << name << ": host code is always available"
 
 std::vector<std::string> host_path_names() {
@@ -107,7 +108,8 @@ TEST_P(EveryCudaHostPath, MatchesDocumentedSemantics) {
     // Every difference is a negative input (E8m0TakesTheMagnitude checks each one's bits).
     EXPECT_GT(r.vs_documented.total, 0u);
     for (const auto& c : r.vs_documented.examples)
-      for (const MismatchExample& e : c) EXPECT_TRUE(p->from.is_negative(e.input)) << std::hex << e.input;
+      for (const MismatchExample& e : c)
+        EXPECT_TRUE(p->from.is_negative(e.input)) << std::hex << e.input;
   } else {
     EXPECT_EQ(r.vs_documented.total, 0u) << "unexplained:\n" << examples(r.vs_documented);
   }
@@ -184,12 +186,12 @@ TEST(CudaHost, IeeeDifferenceCounts) {
        14720, "NaNs as nosat; |x| > 464: 0x5F41..0x7C00 = 7360 patterns a sign -> +-448"},
       {"__nv_cvt_halfraw_to_fp8.e5m2.nosat", 1534, MismatchClass::nan_payload, 1534, 0,
        "1023 negative NaNs, and the 511 positive NaNs with mantissa bit 8 clear (IEEE 0x7E)"},
-      {"__nv_cvt_halfraw_to_fp8.e5m2.satfinite", 1534 + 258, MismatchClass::nan_payload, 1534,
-       258, "|x| >= 61440: 0x7B80..0x7C00 = 129 patterns a sign -> +-57344"},
+      {"__nv_cvt_halfraw_to_fp8.e5m2.satfinite", 1534 + 258, MismatchClass::nan_payload, 1534, 258,
+       "|x| >= 61440: 0x7B80..0x7C00 = 129 patterns a sign -> +-57344"},
       {"__nv_cvt_bfloat16raw_to_fp8.e4m3.nosat", 127, MismatchClass::nan_payload, 127, 0,
        "negative bfloat16 NaNs (2^7 - 1)"},
-      {"__nv_cvt_bfloat16raw_to_fp8.e4m3.satfinite", 127 + 30512, MismatchClass::nan_payload,
-       127, 30512, "|x| > 464: 0x43E9..0x7F80 = 15256 patterns a sign"},
+      {"__nv_cvt_bfloat16raw_to_fp8.e4m3.satfinite", 127 + 30512, MismatchClass::nan_payload, 127,
+       30512, "|x| > 464: 0x43E9..0x7F80 = 15256 patterns a sign"},
       {"__nv_cvt_bfloat16raw_to_fp8.e5m2.nosat", 190, MismatchClass::nan_payload, 190, 0,
        "127 negative NaNs and 63 positive ones with mantissa bit 5 clear"},
       {"__nv_cvt_bfloat16raw_to_fp8.e5m2.satfinite", 190 + 28706, MismatchClass::nan_payload, 190,
@@ -270,7 +272,8 @@ TEST(CudaHost, Facts) {
       {"__nv_cvt_float_to_fp8.e5m2.satfinite", 0x47700000, 0x7B, "61440: 57344"},
       {"__nv_cvt_float_to_fp6.e2m3.rn", 0x7FC00000, 0x1F, "NaN: +max 7.5"},
       {"__nv_cvt_float_to_fp6.e2m3.rn", 0xFF800000, 0x3F, "-inf: -7.5"},
-      {"__nv_cvt_float_to_fp6.e3m2.rz", 0x41D80000, 0x1E, "27 toward zero: 24 (E3M2 16, 20, 24, 28)"},
+      {"__nv_cvt_float_to_fp6.e3m2.rz", 0x41D80000, 0x1E,
+       "27 toward zero: 24 (E3M2 16, 20, 24, 28)"},
       {"__nv_cvt_float_to_fp6.e3m2.rz", 0x41F00000, 0x1F, "30 > 28: saturates to max 28"},
       {"__nv_cvt_float_to_fp4.e2m1.rn", 0x40A00000, 0x6, "5: tie between 4 and 6: even 4"},
       {"__nv_cvt_float_to_e8m0.rz.satfinite", 0xC0400000, 0x80, "-3: |x| = 3 toward zero: 2"},
@@ -319,6 +322,25 @@ TEST(CudaDevice, ListedWithAReasonWhenUnavailable) {
   if (host == 0) GTEST_SKIP() << kNotBuilt;
   EXPECT_EQ(host, 72u);
   EXPECT_EQ(device, host);
+}
+
+// ---- the cuBLASLt GEMM paths are listed, unavailable here with a reason ----
+
+TEST(CudaCublasLt, GemmPathsListedWithAModel) {
+  std::size_t n = 0;
+  for (const GemmPath& p : gemm_paths()) {
+    if (p.name.rfind("cuda.cublaslt.", 0) != 0) continue;
+    ++n;
+    EXPECT_FALSE(p.model.empty()) << p.name;
+    EXPECT_EQ(p.out.name, "binary32") << p.name;
+    std::string why;
+    if (!path_available(p, &why)) {
+      EXPECT_FALSE(why.empty()) << p.name;
+    }
+  }
+  if (find_conversion_path("cuda.host.__float2half") == nullptr) GTEST_SKIP() << kNotBuilt;
+  // bf16, f16, and {e4m3 x e4m3, e4m3 x e5m2, e5m2 x e4m3} with fast accumulation off and on.
+  EXPECT_EQ(n, 8u);
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ struct Conversion {
   const char* from;  // registered format names
   const char* to;
   std::size_t in_size, out_size;  // bytes per element: storage_bytes() of from and to
-  Rounding rounding;  // the documented semantics, as the reference's options
+  Rounding rounding;              // the documented semantics, as the reference's options
   Overflow overflow;
   std::uint64_t (*nan_rule)(std::uint64_t);  // ConversionPath::documented_nan, or nullptr
   const char* semantics;                     // one line, citing the header
@@ -41,7 +41,8 @@ ConversionPath make_cuda_path(const Conversion& c, std::string name, std::string
                               std::function<bool(std::string*)> available,
                               void (*run)(const void*, void*, std::size_t));
 
-void register_host_paths(PathRegistry& r);    // host_paths.cpp: cuda.host.*
-void register_device_paths(PathRegistry& r);  // device_paths.cpp: cuda.device.*
+void register_host_paths(PathRegistry& r);      // host_paths.cpp: cuda.host.*
+void register_device_paths(PathRegistry& r);    // device_paths.cpp: cuda.device.*
+void register_cublaslt_paths(PathRegistry& r);  // cublaslt_paths.cpp: cuda.cublaslt.* (GEMM)
 
 }  // namespace fpaudit::hw::cuda

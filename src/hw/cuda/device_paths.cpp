@@ -21,8 +21,7 @@ void run_on_device(const void* in, void* out, std::size_t n) {
 
 template <std::size_t... I>
 constexpr auto device_runs(std::index_sequence<I...>) {
-  return std::array<void (*)(const void*, void*, std::size_t), sizeof...(I)>{
-      &run_on_device<I>...};
+  return std::array<void (*)(const void*, void*, std::size_t), sizeof...(I)>{&run_on_device<I>...};
 }
 
 }  // namespace
@@ -31,9 +30,10 @@ void register_device_paths(PathRegistry& r) {
   static constexpr auto runs = device_runs(std::make_index_sequence<kConversionCount>{});
   const std::span<const Conversion> table = conversions();
   for (std::size_t i = 0; i < table.size(); ++i)
-    r.add(make_cuda_path(table[i], std::string("cuda.device.") + table[i].api,
-                         std::string(table[i].semantics) + "; device code (nvcc, cvt.* where the GPU has it)",
-                         [](std::string* why) { return device_ready(why); }, runs[i]));
+    r.add(make_cuda_path(
+        table[i], std::string("cuda.device.") + table[i].api,
+        std::string(table[i].semantics) + "; device code (nvcc, cvt.* where the GPU has it)",
+        [](std::string* why) { return device_ready(why); }, runs[i]));
 }
 
 }  // namespace fpaudit::hw::cuda

@@ -23,11 +23,12 @@ namespace {
 // (cuMemAlloc -> cuMemAlloc_v2); FPAUDIT_STR expands the macro, so dlsym asks for the symbol
 // the header declares.
 struct Api {
-#define FPAUDIT_CU_FUNCTIONS(F)                                                               \
-  F(cuInit) F(cuDriverGetVersion) F(cuDeviceGetCount) F(cuDeviceGet) F(cuDeviceGetName)      \
-  F(cuDeviceGetAttribute) F(cuDevicePrimaryCtxRetain) F(cuCtxSetCurrent) F(cuCtxSynchronize) \
-  F(cuModuleLoadData) F(cuModuleGetFunction) F(cuMemAlloc) F(cuMemFree) F(cuMemcpyHtoD)      \
-  F(cuMemcpyDtoH) F(cuLaunchKernel) F(cuGetErrorName)
+#define FPAUDIT_CU_FUNCTIONS(F)                                                                  \
+  F(cuInit)                                                                                      \
+  F(cuDriverGetVersion) F(cuDeviceGetCount) F(cuDeviceGet) F(cuDeviceGetName)                    \
+      F(cuDeviceGetAttribute) F(cuDevicePrimaryCtxRetain) F(cuCtxSetCurrent) F(cuCtxSynchronize) \
+          F(cuModuleLoadData) F(cuModuleGetFunction) F(cuMemAlloc) F(cuMemFree) F(cuMemcpyHtoD)  \
+              F(cuMemcpyDtoH) F(cuLaunchKernel) F(cuGetErrorName)
 #define FPAUDIT_CU_MEMBER(fn) decltype(&fn) fn##_ = nullptr;
   FPAUDIT_CU_FUNCTIONS(FPAUDIT_CU_MEMBER)
 #undef FPAUDIT_CU_MEMBER
@@ -37,6 +38,7 @@ struct State {
   bool ready = false;
   std::string why;
   std::string description;
+  int sm = 0;
   Api api;
   CUcontext context = nullptr;
   CUmodule module = nullptr;
@@ -59,11 +61,11 @@ void load(State& s) {
     return;
   }
   Api& a = s.api;
-#define FPAUDIT_CU_LOAD(fn)                                                             \
-  a.fn##_ = reinterpret_cast<decltype(&fn)>(dlsym(lib, FPAUDIT_STR(fn)));               \
-  if (a.fn##_ == nullptr) {                                                             \
-    s.why = "CUDA driver lacks " FPAUDIT_STR(fn) " (driver older than the toolkit?)";  \
-    return;                                                                             \
+#define FPAUDIT_CU_LOAD(fn)                                                           \
+  a.fn##_ = reinterpret_cast<decltype(&fn)>(dlsym(lib, FPAUDIT_STR(fn)));             \
+  if (a.fn##_ == nullptr) {                                                           \
+    s.why = "CUDA driver lacks " FPAUDIT_STR(fn) " (driver older than the toolkit?)"; \
+    return;                                                                           \
   }
   FPAUDIT_CU_FUNCTIONS(FPAUDIT_CU_LOAD)
 #undef FPAUDIT_CU_LOAD
@@ -91,9 +93,9 @@ void load(State& s) {
           a.cuDeviceGetAttribute_(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev)))
     return;
   if (!ok("cuDriverGetVersion", a.cuDriverGetVersion_(&version))) return;
-  s.description = std::string(name) + ", sm_" + std::to_string(major * 10 + minor) +
-                  ", driver " + std::to_string(version / 1000) + "." +
-                  std::to_string(version % 1000 / 10);
+  s.sm = major * 10 + minor;
+  s.description = std::string(name) + ", sm_" + std::to_string(major * 10 + minor) + ", driver " +
+                  std::to_string(version / 1000) + "." + std::to_string(version % 1000 / 10);
   if (!ok("cuDevicePrimaryCtxRetain", a.cuDevicePrimaryCtxRetain_(&s.context, dev))) return;
   if (!ok("cuCtxSetCurrent", a.cuCtxSetCurrent_(s.context))) return;
 #if defined(FPAUDIT_CUDA_FATBIN)
@@ -101,8 +103,8 @@ void load(State& s) {
   std::vector<std::uint64_t> image((sizeof fpaudit_cuda_fatbin + 7) / 8);
   std::memcpy(image.data(), fpaudit_cuda_fatbin, sizeof fpaudit_cuda_fatbin);
   if (CUresult r = a.cuModuleLoadData_(&s.module, image.data()); r != CUDA_SUCCESS) {
-    s.why = "the conversion kernels do not load on " + s.description + " (cuModuleLoadData: " +
-            error_text(a, r) + "; built for " FPAUDIT_CUDA_ARCHS ")";
+    s.why = "the conversion kernels do not load on " + s.description +
+            " (cuModuleLoadData: " + error_text(a, r) + "; built for " FPAUDIT_CUDA_ARCHS ")";
     return;
   }
   s.ready = true;
@@ -125,8 +127,8 @@ const State& ready_state() {
 }
 
 void check(const char* call, CUresult r) {
-  if (r != CUDA_SUCCESS) throw std::runtime_error(std::string(call) + " failed: " +
-                                                  error_text(state().api, r));
+  if (r != CUDA_SUCCESS)
+    throw std::runtime_error(std::string(call) + " failed: " + error_text(state().api, r));
 }
 
 }  // namespace
@@ -138,6 +140,8 @@ bool device_ready(std::string* why) {
 }
 
 std::string device_description() { return state().description; }
+
+int device_compute_capability() { return state().ready ? state().sm : 0; }
 
 void make_context_current() {
   const State& s = ready_state();
@@ -191,8 +195,8 @@ void run_elementwise(const char* id, const void* in, std::size_t in_size, void* 
   void* args[] = {&pin, &pout, &count};
   const unsigned threads = 256;
   const unsigned blocks = static_cast<unsigned>((n + threads - 1) / threads);
-  check("cuLaunchKernel", s.api.cuLaunchKernel_(f, blocks, 1, 1, threads, 1, 1, 0, nullptr, args,
-                                                nullptr));
+  check("cuLaunchKernel",
+        s.api.cuLaunchKernel_(f, blocks, 1, 1, threads, 1, 1, 0, nullptr, args, nullptr));
   check("cuCtxSynchronize", s.api.cuCtxSynchronize_());
   dout.download(out, out_size * n);
 }

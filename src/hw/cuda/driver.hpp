@@ -21,6 +21,9 @@ bool device_ready(std::string* why = nullptr);
 // "NVIDIA H100 80GB HBM3, sm_90, driver 13.0" (device_ready() only).
 std::string device_description();
 
+// Device 0's compute capability as major * 10 + minor (90 for H100); 0 when not ready.
+int device_compute_capability();
+
 // Runs kernel fpaudit_cuda_<id>(const In* in, Out* out, unsigned long long n) on device 0 over
 // n elements of in_size / out_size bytes each. Throws std::runtime_error naming the driver call
 // that failed. Serialised (one launch at a time); device_ready() must be true.

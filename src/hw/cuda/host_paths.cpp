@@ -38,21 +38,20 @@ std::uint64_t nan_fp8_7f(std::uint64_t) { return 0x7F; }
 #define SEM_F2H                                                                                 \
   "integer rounding on the bits, no FP arithmetic; subnormal results kept; IEEE 7.4 overflow; " \
   "every NaN -> 0x7FFF, sign dropped (cuda_fp16.hpp __internal_float2half)"
-#define SEM_D2H                                                                                \
-  "RNE, one rounding: pre-rounds to 11 bits by a double add of a shifter (run under the "     \
-  "default MXCSR), then (float) and __float2half; every NaN -> 0x7FFF (cuda_fp16.hpp "         \
+#define SEM_D2H                                                                           \
+  "RNE, one rounding: pre-rounds to 11 bits by a double add of a shifter (run under the " \
+  "default MXCSR), then (float) and __float2half; every NaN -> 0x7FFF (cuda_fp16.hpp "    \
   "__double2half host code)"
 #define SEM_H2F "exact; every NaN -> 0x7FFFFFFF, sign dropped (cuda_fp16.hpp __internal_half2float)"
-#define SEM_F2BF                                                                           \
+#define SEM_F2BF                                                                            \
   "integer rounding on the bits; subnormals kept; IEEE 7.4 overflow; every NaN -> 0x7FFF, " \
   "sign dropped (cuda_bf16.hpp __internal_float2bfloat16)"
-#define SEM_D2BF                                                                               \
-  "RNE, one rounding: round-to-odd to float ((float)x under the default MXCSR, fixed up by "  \
-  "comparing back), then __float2bfloat16; every NaN -> 0x7FFF (cuda_bf16.hpp "               \
+#define SEM_D2BF                                                                             \
+  "RNE, one rounding: round-to-odd to float ((float)x under the default MXCSR, fixed up by " \
+  "comparing back), then __float2bfloat16; every NaN -> 0x7FFF (cuda_bf16.hpp "              \
   "__double2bfloat16 host code)"
-#define SEM_BF2F \
-  "bits << 16: exact; NaN not quieted (cuda_bf16.hpp __internal_bfloat162float)"
-#define SEM_FP8_FLOAT                                                                          \
+#define SEM_BF2F "bits << 16: exact; NaN not quieted (cuda_bf16.hpp __internal_bfloat162float)"
+#define SEM_FP8_FLOAT                                                                         \
   "RNE via the exact double (cuda_fp8.hpp __nv_cvt_float_to_fp8 -> __nv_cvt_double_to_fp8); " \
   "NaN is first made 0x7FFFFFFF, so every NaN -> 0x7F; "
 #define SEM_FP8_DOUBLE                                                                       \
@@ -76,12 +75,11 @@ std::uint64_t nan_fp8_7f(std::uint64_t) { return 0x7F; }
   "on the exact double (cuda_fp4.hpp __nv_cvt_double_to_fp4); beyond max and +-inf -> +-max; " \
   "NaN -> +max (cuda_fp4.h)"
 #define SEM_FP4_DECODE "exact (cuda_fp4.hpp __nv_cvt_fp4_to_halfraw)"
-#define SEM_E8M0                                                                              \
+#define SEM_E8M0                                                                             \
   "the power of two of |x| (cuda_fp8.h: \"absolute value is rounded\"), below 2^-127 and 0 " \
   "-> 0x00 = 2^-127, NaN -> 0xFF (cuda_fp8.hpp __nv_cvt_bfloat16raw_to_e8m0); "
-#define SEM_E8M0_DOUBLE                                                                 \
-  "round-to-odd to float first ((float)x under the default MXCSR); " SEM_E8M0
-#define SEM_E8M0_DECODE                                                                    \
+#define SEM_E8M0_DOUBLE "round-to-odd to float first ((float)x under the default MXCSR); " SEM_E8M0
+#define SEM_E8M0_DECODE                                                                         \
   "exact: 2^(x-127), 0x00 -> 2^-127 (bfloat16 subnormal 0x0040); 0xFF -> 0x7FFF (cuda_fp8.hpp " \
   "__internal_e8m0_to_bf16)"
 #define SEM_NOSAT_E8M0 "__NV_NOSAT: above 2^127 and +-inf -> 0xFF (NaN) (cuda_fp8.h)"
@@ -118,8 +116,17 @@ void with_default_mxcsr(const void* in, void* out, std::size_t n) {
 }
 
 const Conversion kConversions[] = {
-#define X(id, api, from, to, In, Out, expr, rnd, ovf, nan, sem)                            \
-  {#id, api, #from, #to, sizeof(In), sizeof(Out), Rounding::rnd, Overflow::ovf, nan, sem, \
+#define X(id, api, from, to, In, Out, expr, rnd, ovf, nan, sem) \
+  {#id,                                                         \
+   api,                                                         \
+   #from,                                                       \
+   #to,                                                         \
+   sizeof(In),                                                  \
+   sizeof(Out),                                                 \
+   Rounding::rnd,                                               \
+   Overflow::ovf,                                               \
+   nan,                                                         \
+   sem,                                                         \
    with_default_mxcsr<each<In, Out, host_##id>>},
 #include "conversions.def"
 #undef X
@@ -135,17 +142,17 @@ ConversionPath make_cuda_path(const Conversion& c, std::string name, std::string
                               void (*run)(const void*, void*, std::size_t)) {
   ConvertOptions o = documented_options(c.rounding);
   o.overflow = c.overflow;
-  ConversionPath p = make_path(std::move(name), c.from, c.to, std::move(semantics), o,
-                               std::move(available), run);
+  ConversionPath p =
+      make_path(std::move(name), c.from, c.to, std::move(semantics), o, std::move(available), run);
   p.documented_nan = c.nan_rule;
   return p;
 }
 
 void register_host_paths(PathRegistry& r) {
   for (const Conversion& c : kConversions)
-    r.add(make_cuda_path(c, std::string("cuda.host.") + c.api,
-                         std::string(c.semantics) + "; host code", [](std::string*) { return true; },
-                         c.host_run));
+    r.add(make_cuda_path(
+        c, std::string("cuda.host.") + c.api, std::string(c.semantics) + "; host code",
+        [](std::string*) { return true; }, c.host_run));
 }
 
 }  // namespace fpaudit::hw::cuda
