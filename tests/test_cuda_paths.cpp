@@ -30,6 +30,10 @@
 #include "fpaudit/hw/input_set.hpp"
 #include "fpaudit/hw/path.hpp"
 
+#if defined(FPAUDIT_HW_CUDA)
+#include "../src/hw/cuda/cuda_conversions.hpp"  // the table, for the MXCSR test
+#endif
+
 namespace {
 
 using namespace fpaudit;
@@ -45,7 +49,8 @@ const char* const kNotBuilt = "built without the CUDA toolkit (FPAUDIT_WITH_CUDA
 std::vector<std::string> host_path_names() {
   std::vector<std::string> v;
   for (const ConversionPath& p : conversion_paths())
-    if (p.name.rfind("cuda.host.", 0) == 0) v.push_back(p.name);
+    if (p.name.rfind("cuda.host.", 0) == 0 && p.name.find(".mxcsr_") == std::string::npos)
+      v.push_back(p.name);
   if (v.empty()) v.push_back("cuda.host.(none)");  // one instance that reports the skip
   return v;
 }
@@ -131,6 +136,7 @@ TEST(CudaHost, E8m0TakesTheMagnitude) {
   int checked = 0;
   for (const ConversionPath& p : conversion_paths()) {
     if (p.name.rfind("cuda.host.", 0) != 0 || !is_e8m0_encode(p)) continue;
+    if (p.name.find(".mxcsr_") != std::string::npos) continue;  // MxcsrVariantCounts
     ++checked;
     const std::vector<std::uint64_t> in = check_inputs(p.from, p.to);
     const std::vector<std::uint64_t> got = run_all(p, in);
@@ -302,7 +308,7 @@ TEST(CudaHost, Facts) {
 TEST(CudaDevice, ListedWithAReasonWhenUnavailable) {
   std::size_t host = 0, device = 0;
   for (const ConversionPath& p : conversion_paths()) {
-    if (p.name.rfind("cuda.host.", 0) == 0) ++host;
+    if (p.name.rfind("cuda.host.", 0) == 0 && p.name.find(".mxcsr_") == std::string::npos) ++host;
     if (p.name.rfind("cuda.device.", 0) != 0) continue;
     ++device;
     // Its host twin exists and is documented identically.
@@ -320,8 +326,92 @@ TEST(CudaDevice, ListedWithAReasonWhenUnavailable) {
     }
   }
   if (host == 0) GTEST_SKIP() << kNotBuilt;
-  EXPECT_EQ(host, 72u);
+  EXPECT_EQ(host, 72u);  // the rows of conversions.def
   EXPECT_EQ(device, host);
+}
+
+// ---- host code that depends on the caller's MXCSR (a finding) ----
+
+#if defined(FPAUDIT_HW_CUDA) && (defined(__x86_64__) || defined(__i386__))
+TEST(CudaHost, MxcsrDependenceIsConfinedToTheListedRows) {
+  // Every row's host code run under MXCSR 0x7F80 (round toward zero) and 0x9FC0 (DAZ + FTZ, as
+  // -ffast-math programs start) against the default 0x1F80, on its full input set. Rows whose
+  // header code is integer-only must not move; the rows listed by uses_host_floating_point()
+  // may (their paths .mxcsr_rz / .mxcsr_daz_ftz report how much).
+  for (const cuda::Conversion& c : cuda::conversions()) {
+    const FormatSpec from = format_by_name(c.from), to = format_by_name(c.to);
+    const std::vector<std::uint64_t> in = check_inputs(from, to);
+    std::vector<unsigned char> src(in.size() * c.in_size), base(in.size() * c.out_size),
+        other(in.size() * c.out_size);
+    for (std::size_t i = 0; i < in.size(); ++i) std::memcpy(&src[i * c.in_size], &in[i], c.in_size);
+    c.host_run(src.data(), base.data(), in.size());
+    for (auto run : {c.host_run_mxcsr_rz, c.host_run_mxcsr_daz_ftz}) {
+      run(src.data(), other.data(), in.size());
+      if (!cuda::uses_host_floating_point(c)) {
+        EXPECT_EQ(base, other) << c.api;
+      }
+    }
+  }
+}
+#endif
+
+// How many outputs move against the default-MXCSR twin, on the full input set (measured, as in
+// docs/CUDA.md; the facts below are the hand-derived part).
+TEST(CudaHost, MxcsrVariantCounts) {
+  struct Count {
+    const char* variant;
+    std::uint64_t moved;
+  };
+  const Count counts[] = {
+      {"__double2half.mxcsr_rz", 286313},
+      {"__double2half.mxcsr_daz_ftz", 0},
+      {"__double2bfloat16.mxcsr_rz", 0},
+      {"__double2bfloat16.mxcsr_daz_ftz", 2799},
+      {"__nv_cvt_double_to_e8m0.rz.satfinite.mxcsr_rz", 0},
+      {"__nv_cvt_double_to_e8m0.rz.satfinite.mxcsr_daz_ftz", 0},
+      {"__nv_cvt_double_to_e8m0.ru.satfinite.mxcsr_rz", 0},
+      // x in (2^-127, 2^-126): FTZ makes (float)x zero, the sticky bit the smallest float
+      // subnormal, so the scale comes out 2^-127 instead of 2^-126.
+      {"__nv_cvt_double_to_e8m0.ru.satfinite.mxcsr_daz_ftz", 36},
+      {"__nv_cvt_double_to_e8m0.rz.nosat.mxcsr_rz", 0},
+      {"__nv_cvt_double_to_e8m0.rz.nosat.mxcsr_daz_ftz", 0},
+      {"__nv_cvt_double_to_e8m0.ru.nosat.mxcsr_rz", 0},
+      {"__nv_cvt_double_to_e8m0.ru.nosat.mxcsr_daz_ftz", 36},
+  };
+  for (const Count& c : counts) {
+    const std::string name = std::string("cuda.host.") + c.variant;
+    const ConversionPath* v = find_conversion_path(name);
+    if (v == nullptr) GTEST_SKIP() << "built without CUDA, or not x86 (no MXCSR)";
+    const ConversionPath* twin = find_conversion_path(name.substr(0, name.find(".mxcsr_")));
+    ASSERT_NE(twin, nullptr) << name;
+    const std::vector<std::uint64_t> in = check_inputs(v->from, v->to);
+    const std::vector<std::uint64_t> a = run_all(*v, in), b = run_all(*twin, in);
+    std::uint64_t moved = 0;
+    for (std::size_t i = 0; i < in.size(); ++i) moved += a[i] != b[i];
+    EXPECT_EQ(moved, c.moved) << name;
+  }
+}
+
+TEST(CudaHost, MxcsrFindingsByHand) {
+  struct Fact {
+    const char* path;
+    std::uint64_t in, documented, got;
+    const char* why;
+  };
+  const Fact facts[] = {
+      // 1 + 2^-11 + 2^-40: past the midpoint of 1 and 1 + 2^-10, RNE gives 0x3C01. The header
+      // pre-rounds with a + 1.5 * 2^42 in double, which under RC = toward zero truncates to 1.
+      {"__double2half.mxcsr_rz", 0x3FF0020000010000, 0x3C01, 0x3C00, "pre-rounding truncated"},
+      // 2^-130 is the bfloat16 subnormal 0x0008. The header's (float)x is a float subnormal,
+      // flushed to 0 by FTZ; the sticky fix-up then gives float 0x00000001, which rounds to 0.
+      {"__double2bfloat16.mxcsr_daz_ftz", 0x37D0000000000000, 0x0008, 0x0000, "FTZ on (float)x"},
+  };
+  for (const Fact& f : facts) {
+    const ConversionPath* p = find_conversion_path(std::string("cuda.host.") + f.path);
+    if (p == nullptr) GTEST_SKIP() << "built without CUDA, or not x86 (no MXCSR)";
+    EXPECT_EQ(documented_result(*p, f.in), f.documented) << f.path;
+    EXPECT_EQ(run_one(*p, f.in), f.got) << f.path << ": " << f.why;
+  }
 }
 
 // ---- the cuBLASLt GEMM paths are listed, unavailable here with a reason ----

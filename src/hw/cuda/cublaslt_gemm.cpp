@@ -16,12 +16,13 @@ namespace fpaudit::hw::cuda {
 
 namespace {
 
-#define FPAUDIT_LT_FUNCTIONS(F)                                                                    \
-  F(cublasLtCreate)                                                                                \
-  F(cublasLtDestroy) F(cublasLtGetVersion) F(cublasLtMatmulDescCreate)                             \
-      F(cublasLtMatmulDescDestroy) F(cublasLtMatmulDescSetAttribute) F(cublasLtMatrixLayoutCreate) \
-          F(cublasLtMatrixLayoutDestroy) F(cublasLtMatmulPreferenceCreate)                         \
-              F(cublasLtMatmulPreferenceDestroy) F(cublasLtMatmulPreferenceSetAttribute)           \
+#define FPAUDIT_LT_FUNCTIONS(F)                                                          \
+  F(cublasLtCreate)                                                                      \
+  F(cublasLtDestroy)                                                                     \
+  F(cublasLtGetVersion) F(cublasLtMatmulDescCreate) F(cublasLtMatmulDescDestroy)         \
+      F(cublasLtMatmulDescSetAttribute) F(cublasLtMatrixLayoutCreate)                    \
+          F(cublasLtMatrixLayoutDestroy) F(cublasLtMatmulPreferenceCreate)               \
+              F(cublasLtMatmulPreferenceDestroy) F(cublasLtMatmulPreferenceSetAttribute) \
                   F(cublasLtMatmulAlgoGetHeuristic) F(cublasLtMatmul)
 
 struct Lt {

@@ -25,6 +25,10 @@ struct Conversion {
   std::uint64_t (*nan_rule)(std::uint64_t);  // ConversionPath::documented_nan, or nullptr
   const char* semantics;                     // one line, citing the header
   void (*host_run)(const void* in, void* out, std::size_t n);  // the header's host code
+  // The same host code under a caller's non-default MXCSR (x86; elsewhere equal to host_run):
+  // rounding toward zero (0x7F80), and DAZ + FTZ (0x9FC0, what -ffast-math's startup code sets).
+  void (*host_run_mxcsr_rz)(const void* in, void* out, std::size_t n);
+  void (*host_run_mxcsr_daz_ftz)(const void* in, void* out, std::size_t n);
 };
 
 // Every row of conversions.def, in its order.
@@ -35,6 +39,12 @@ inline constexpr std::size_t kConversionCount = 0
     ;
 
 std::span<const Conversion> conversions();  // host_paths.cpp
+
+// Whether the row's host code computes with host floating-point arithmetic ((float)x on a
+// double, a + shifter), so that its result depends on the caller's MXCSR. Read from the
+// headers; tests/test_cuda_paths.cpp proves the list complete by running every row under other
+// MXCSR values. These rows also get paths cuda.host.NAME.mxcsr_rz / .mxcsr_daz_ftz.
+bool uses_host_floating_point(const Conversion& c);
 
 // The path for one row, documented by the row (options + NaN rule + semantics line).
 ConversionPath make_cuda_path(const Conversion& c, std::string name, std::string semantics,

@@ -23,12 +23,13 @@ namespace {
 // (cuMemAlloc -> cuMemAlloc_v2); FPAUDIT_STR expands the macro, so dlsym asks for the symbol
 // the header declares.
 struct Api {
-#define FPAUDIT_CU_FUNCTIONS(F)                                                                  \
-  F(cuInit)                                                                                      \
-  F(cuDriverGetVersion) F(cuDeviceGetCount) F(cuDeviceGet) F(cuDeviceGetName)                    \
-      F(cuDeviceGetAttribute) F(cuDevicePrimaryCtxRetain) F(cuCtxSetCurrent) F(cuCtxSynchronize) \
-          F(cuModuleLoadData) F(cuModuleGetFunction) F(cuMemAlloc) F(cuMemFree) F(cuMemcpyHtoD)  \
-              F(cuMemcpyDtoH) F(cuLaunchKernel) F(cuGetErrorName)
+#define FPAUDIT_CU_FUNCTIONS(F)                                                              \
+  F(cuInit)                                                                                  \
+  F(cuDriverGetVersion)                                                                      \
+  F(cuDeviceGetCount) F(cuDeviceGet) F(cuDeviceGetName) F(cuDeviceGetAttribute)              \
+      F(cuDevicePrimaryCtxRetain) F(cuCtxSetCurrent) F(cuCtxSynchronize) F(cuModuleLoadData) \
+          F(cuModuleGetFunction) F(cuMemAlloc) F(cuMemFree) F(cuMemcpyHtoD) F(cuMemcpyDtoH)  \
+              F(cuLaunchKernel) F(cuGetErrorName)
 #define FPAUDIT_CU_MEMBER(fn) decltype(&fn) fn##_ = nullptr;
   FPAUDIT_CU_FUNCTIONS(FPAUDIT_CU_MEMBER)
 #undef FPAUDIT_CU_MEMBER

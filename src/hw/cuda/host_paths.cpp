@@ -106,14 +106,17 @@ __attribute__((noinline)) void each(const void* in, void* out, std::size_t n) {
 // The double-source host code rounds with FP arithmetic ((float)x, a + shifter), so every host
 // path runs under the power-up MXCSR (RNE, no DAZ/FTZ) that the headers assume, and restores
 // the caller's.
-template <x86::Kernel K>
-void with_default_mxcsr(const void* in, void* out, std::size_t n) {
+template <unsigned Mxcsr, x86::Kernel K>
+void with_mxcsr(const void* in, void* out, std::size_t n) {
 #if FPAUDIT_HW_X86
-  x86::run_with_mxcsr<x86::kMxcsrDefault, K>(in, out, n);
+  x86::run_with_mxcsr<Mxcsr, K>(in, out, n);
 #else
   K(in, out, n);
 #endif
 }
+
+constexpr unsigned kMxcsrRz = x86::kMxcsrDefault | x86::kMxcsrRoundTowardZero;           // 0x7F80
+constexpr unsigned kMxcsrDazFtz = x86::kMxcsrDefault | x86::kMxcsrDaz | x86::kMxcsrFtz;  // 0x9FC0
 
 const Conversion kConversions[] = {
 #define X(id, api, from, to, In, Out, expr, rnd, ovf, nan, sem) \
@@ -127,7 +130,9 @@ const Conversion kConversions[] = {
    Overflow::ovf,                                               \
    nan,                                                         \
    sem,                                                         \
-   with_default_mxcsr<each<In, Out, host_##id>>},
+   with_mxcsr<x86::kMxcsrDefault, each<In, Out, host_##id>>,    \
+   with_mxcsr<kMxcsrRz, each<In, Out, host_##id>>,              \
+   with_mxcsr<kMxcsrDazFtz, each<In, Out, host_##id>>},
 #include "conversions.def"
 #undef X
 };
@@ -148,11 +153,35 @@ ConversionPath make_cuda_path(const Conversion& c, std::string name, std::string
   return p;
 }
 
+bool uses_host_floating_point(const Conversion& c) {
+  // cuda_fp16.hpp __double2half: a + shifter, (float); cuda_bf16.hpp __double2bfloat16 and
+  // cuda_fp8.hpp __internal_double_to_float_with_sticky: (float)x and (double)f compared back.
+  // Every other host function works on the bits (the float -> double widenings are exact).
+  const std::string id = c.id;
+  return id == "double2half" || id == "double2bfloat16" || id.rfind("double_to_e8m0", 0) == 0;
+}
+
 void register_host_paths(PathRegistry& r) {
+  auto always = [](std::string*) { return true; };
   for (const Conversion& c : kConversions)
+    r.add(make_cuda_path(c, std::string("cuda.host.") + c.api,
+                         std::string(c.semantics) + "; host code", always, c.host_run));
+    // The FP-arithmetic rows again, under an MXCSR a caller may have set. NVIDIA documents one
+    // result whatever the floating-point environment, so these keep the row's documented
+    // semantics: any difference `hw check` finds is undocumented behaviour.
+#if FPAUDIT_HW_X86
+  for (const Conversion& c : kConversions) {
+    if (!uses_host_floating_point(c)) continue;
     r.add(make_cuda_path(
-        c, std::string("cuda.host.") + c.api, std::string(c.semantics) + "; host code",
-        [](std::string*) { return true; }, c.host_run));
+        c, std::string("cuda.host.") + c.api + ".mxcsr_rz",
+        std::string(c.semantics) + "; host code called with MXCSR 0x7F80 (RC = toward zero)",
+        always, c.host_run_mxcsr_rz));
+    r.add(make_cuda_path(
+        c, std::string("cuda.host.") + c.api + ".mxcsr_daz_ftz",
+        std::string(c.semantics) + "; host code called with MXCSR 0x9FC0 (DAZ, FTZ: -ffast-math)",
+        always, c.host_run_mxcsr_daz_ftz));
+  }
+#endif
 }
 
 }  // namespace fpaudit::hw::cuda
