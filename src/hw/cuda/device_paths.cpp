@@ -32,7 +32,9 @@ void register_device_paths(PathRegistry& r) {
   for (std::size_t i = 0; i < table.size(); ++i)
     r.add(make_cuda_path(
         table[i], std::string("cuda.device.") + table[i].api,
-        std::string(table[i].semantics) + "; device code (nvcc, cvt.* where the GPU has it)",
+        std::string(table[i].semantics) +
+            "; device code (nvcc; cvt.* where the GPU has it): the documented result is the "
+            "same, the mechanics above are the host code's",
         [](std::string* why) { return device_ready(why); }, runs[i]));
 }
 
