@@ -12,18 +12,23 @@
 #include "fpaudit/codec/convert.hpp"
 #include "fpaudit/format/registry.hpp"
 
+#if !defined(FPAUDIT_CUBLASLT_SONAME)
+#define FPAUDIT_CUBLASLT_SONAME "libcublasLt.so.13"  // CUDA 13 (CMake passes the toolkit's)
+#endif
+
 namespace fpaudit::hw::cuda {
 
 namespace {
 
-#define FPAUDIT_LT_FUNCTIONS(F)                                                          \
-  F(cublasLtCreate)                                                                      \
-  F(cublasLtDestroy)                                                                     \
-  F(cublasLtGetVersion) F(cublasLtMatmulDescCreate) F(cublasLtMatmulDescDestroy)         \
-      F(cublasLtMatmulDescSetAttribute) F(cublasLtMatrixLayoutCreate)                    \
-          F(cublasLtMatrixLayoutDestroy) F(cublasLtMatmulPreferenceCreate)               \
-              F(cublasLtMatmulPreferenceDestroy) F(cublasLtMatmulPreferenceSetAttribute) \
-                  F(cublasLtMatmulAlgoGetHeuristic) F(cublasLtMatmul)
+#define FPAUDIT_LT_FUNCTIONS(F)                                                              \
+  F(cublasLtCreate)                                                                          \
+  F(cublasLtDestroy)                                                                         \
+  F(cublasLtGetVersion)                                                                      \
+  F(cublasLtMatmulDescCreate) F(cublasLtMatmulDescDestroy) F(cublasLtMatmulDescSetAttribute) \
+      F(cublasLtMatrixLayoutCreate) F(cublasLtMatrixLayoutDestroy)                           \
+          F(cublasLtMatmulPreferenceCreate) F(cublasLtMatmulPreferenceDestroy)               \
+              F(cublasLtMatmulPreferenceSetAttribute) F(cublasLtMatmulAlgoGetHeuristic)      \
+                  F(cublasLtMatmul)
 
 struct Lt {
 #define FPAUDIT_LT_MEMBER(fn) decltype(&fn) fn##_ = nullptr;
@@ -40,20 +45,20 @@ Lt& lt() {
   static std::once_flag once;
   std::call_once(once, [] {
     if (!device_ready(&l.why)) return;
-    void* lib = dlopen("libcublasLt.so.13", RTLD_NOW | RTLD_LOCAL);
+    void* lib = dlopen(FPAUDIT_CUBLASLT_SONAME, RTLD_NOW | RTLD_LOCAL);
 #if defined(FPAUDIT_CUDA_LIBDIR)
     if (lib == nullptr)
-      lib = dlopen(FPAUDIT_CUDA_LIBDIR "/libcublasLt.so.13", RTLD_NOW | RTLD_LOCAL);
+      lib = dlopen(FPAUDIT_CUDA_LIBDIR "/" FPAUDIT_CUBLASLT_SONAME, RTLD_NOW | RTLD_LOCAL);
 #endif
     if (lib == nullptr) {
       const char* e = dlerror();
-      l.why = std::string("no cuBLASLt: ") + (e ? e : "dlopen(libcublasLt.so.13) failed");
+      l.why = std::string("no cuBLASLt: ") + (e ? e : "dlopen(" FPAUDIT_CUBLASLT_SONAME ") failed");
       return;
     }
 #define FPAUDIT_LT_LOAD(fn)                                   \
   l.fn##_ = reinterpret_cast<decltype(&fn)>(dlsym(lib, #fn)); \
   if (l.fn##_ == nullptr) {                                   \
-    l.why = "libcublasLt.so.13 lacks " #fn;                   \
+    l.why = FPAUDIT_CUBLASLT_SONAME " lacks " #fn;            \
     return;                                                   \
   }
     FPAUDIT_LT_FUNCTIONS(FPAUDIT_LT_LOAD)

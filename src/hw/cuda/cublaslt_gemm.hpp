@@ -2,7 +2,7 @@
 // the options a caller of cublasLtMatmul sets: per-tensor FP8 scales (A, B, D), the D amax
 // output, CUBLASLT_MATMUL_DESC_FAST_ACCUM, and the block-scaled modes of Blackwell (MXFP8:
 // E4M3/E5M2 with an E8M0 scale per 32 along K, CUBLASLT_MATMUL_MATRIX_SCALE_VEC32_UE8M0; NVFP4:
-// E2M1 with an E4M3 scale per 16, VEC16_UE4M3). libcublasLt.so.13 is opened at run time
+// E2M1 with an E4M3 scale per 16, VEC16_UE4M3). libcublasLt.so.N is opened at run time
 // (dlopen), like the driver (driver.hpp): no link-time dependency.
 //
 // The plain cases (no scales) are also registered as GemmPaths (cuda.cublaslt.*, gemm_path.hpp)
@@ -59,7 +59,7 @@ struct LtOutput {
   bool has_amax = false;
 };
 
-// Whether cuBLASLt can run here (driver and device ready, libcublasLt.so.13 loads).
+// Whether cuBLASLt can run here (driver and device ready, libcublasLt.so.N of the toolkit loads).
 bool cublaslt_ready(std::string* why = nullptr);
 
 // The cuBLASLt GEMMs this build knows, plain and scaled; `requires_sm` says what they need.
