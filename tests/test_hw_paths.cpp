@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_runner.hpp"
 #include "fpaudit/codec/convert.hpp"
 #include "fpaudit/format/registry.hpp"
 #include "fpaudit/hw/check.hpp"
@@ -509,29 +510,14 @@ TEST(Checker, UnavailablePathIsAnError) {
 
 // ---- the command line ----
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-};
-
-// `env` is prepended to the command line ("FPAUDIT_HW_DISABLE=all").
-CliRun cli(const std::string& args, const std::string& env = "") {
-  const std::string cmd = env + " '" + FPAUDIT_CLI_PATH + "' " + args + " 2>&1";
-  CliRun r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[4096];
-  for (std::size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) r.out.append(buf, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using fpaudit::test::cli;
+using fpaudit::test::CliRun;
 
 TEST(HwCli, ListsEveryPathAsJson) {
   const CliRun r = cli("hw --json");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   const auto j = nlohmann::json::parse(r.out);
-  ASSERT_EQ(j.size(), conversion_paths().size());
+  ASSERT_EQ(j.size(), conversion_paths().size() + op_paths().size() + gemm_paths().size());
   for (const auto& p : j) {
     EXPECT_TRUE(p.contains("name") && p.contains("semantics") && p.contains("available"));
     if (!p["available"].template get<bool>()) {
@@ -574,7 +560,7 @@ TEST(HwCli, CheckWritesJsonAndExitsZeroWhenExplained) {
 TEST(HwCli, UnknownPathIsAUsageError) {
   const CliRun r = cli("hw check x86.nothing");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.out.find("no conversion path matches \"x86.nothing\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("no path matches \"x86.nothing\""), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -13,12 +13,15 @@
 #include "audit_input.hpp"
 #include "commands.hpp"
 #include "conversion_options.hpp"
+#include "fpaudit/audit/path_audit.hpp"
 #include "fpaudit/audit/tensor_audit.hpp"
+#include "fpaudit/io/dtype.hpp"
 #include "fpaudit/format/registry.hpp"
 #include "fpaudit/report/audit_report.hpp"
 #include "fpaudit/report/gate.hpp"
 #include "fpaudit/report/html_report.hpp"
 #include "fpaudit/report/output_file.hpp"
+#include "fpaudit/report/path_report.hpp"
 #include "fpaudit/scaling/mx.hpp"
 #include "progress.hpp"
 
@@ -41,7 +44,14 @@ struct AuditArgs {
   bool recommend = false;
   double max_rel_rms = 0.01, max_overflow = 0.0, max_underflow_frac = 0.001;
   int loss_min = -8, loss_max = 32, headroom = 1;
+  std::string hw_paths;  // --paths: conversion paths run on the values (audit/path_audit.hpp)
 };
+
+// The registry name of a tensor dtype's element format ("float32" -> "binary32"), or "".
+std::string element_format(const std::string& dtype) {
+  const auto parsed = io::parse_dtype_name(dtype);
+  return parsed ? std::string(io::dtype_info(parsed->dtype).format) : std::string();
+}
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -97,6 +107,16 @@ void run(const AuditArgs& a) {
   std::vector<AuditInput> inputs = collect_inputs(a.paths, raw, errors);
   if (inputs.empty() && errors.empty()) throw UsageError("no tensors found in " + a.paths.front());
 
+  std::vector<const hw::ConversionPath*> hw_paths;
+  if (!a.hw_paths.empty()) {
+    try {
+      hw_paths = audit::select_conversion_paths(a.hw_paths);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+  }
+  std::vector<audit::PathAuditRow> path_rows;
+
   Progress progress(inputs, a.quiet);
   cfg.on_progress = [&progress](std::uint64_t done) { progress.within(done); };
   std::vector<audit::TensorAudit> audits;
@@ -105,6 +125,11 @@ void run(const AuditArgs& a) {
     try {
       progress.begin(in.meta);
       audits.push_back(audit::audit_tensor(in.meta, in.values, cfg));
+      if (!hw_paths.empty()) {
+        auto rows = audit::audit_paths(in.meta, element_format(in.meta.dtype), in.values, hw_paths,
+                                       std::max(1u, cfg.threads));
+        path_rows.insert(path_rows.end(), rows.begin(), rows.end());
+      }
       progress.end(in.meta);
     } catch (const std::exception& e) {
       if (a.paths.size() == 1 && inputs.size() == 1) throw;
@@ -125,6 +150,7 @@ void run(const AuditArgs& a) {
     std::cout << "\n";
   }
   std::cout << report::audit_table(audits, 100, a.all_rows);
+  if (!hw_paths.empty()) std::cout << report::path_audit_table(path_rows);
   for (const auto& t : audits) {
     if (t.loss_scale) {
       for (const auto& f : t.loss_scale->formats)
@@ -143,8 +169,14 @@ void run(const AuditArgs& a) {
                 << " - " << r.reason << "\n";
     }
   }
-  if (!a.json.empty()) report::write_output_file(a.json, report::audit_json(audits, cfg, errors));
-  if (!a.html.empty()) report::write_output_file(a.html, report::audit_html(audits, cfg, errors));
+  if (!a.json.empty())
+    report::write_output_file(a.json, hw_paths.empty() ? report::audit_json(audits, cfg, errors)
+                                                        : report::add_path_audit_json(
+                                                              report::audit_json(audits, cfg, errors), path_rows));
+  if (!a.html.empty())
+    report::write_output_file(a.html, hw_paths.empty() ? report::audit_html(audits, cfg, errors)
+                                                        : report::add_path_audit_html(
+                                                              report::audit_html(audits, cfg, errors), path_rows));
 
   int code = 0;
   bool tripped = false;
@@ -180,6 +212,9 @@ void register_audit(CLI::App& app) {
   add_conversion_options(*cmd, a->conv);
   cmd->add_option("--role", a->role, "Treat every tensor as weight, activation or grad (default: from its name)");
   cmd->add_option("--json", a->json, "Write the results as JSON (docs/AUDIT_JSON.md)");
+  cmd->add_option("--paths", a->hw_paths,
+                  "Hardware conversion paths to run on the values, comma-separated names or '*' "
+                  "patterns (`fpaudit hw`): mismatch counts by class");
   cmd->add_option("--html", a->html, "Write a self-contained HTML report");
   cmd->add_option("--fail-if", a->gates, "CI gate, repeatable, e.g. overflow_inf>0; exit 3 when one trips");
   cmd->add_option("--dtype", a->dtype, "Raw files: element dtype (f16, bf16, f32, f64, e4m3, e5m2, ...)");

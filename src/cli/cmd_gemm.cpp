@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "fpaudit/hw/gemm_path.hpp"
 #include "conversion_options.hpp"
 #include "fpaudit/codec/convert.hpp"
 #include "fpaudit/codec/decode.hpp"
@@ -44,6 +45,7 @@ struct GemmArgs {
   std::string a_scales, b_scales, scale_format = "float8_e8m0fnu";
   int block = 32;
   std::string a_tensor_scale, b_tensor_scale;
+  std::string path;  // --path: a GEMM path (include/fpaudit/hw/gemm_path.hpp) computes C
 };
 
 // A matrix read from a file: element containers of `format`, in the file's storage order.
@@ -227,6 +229,40 @@ AbsCopy abs_copy(const gemm::MatrixOperand& m, const Loaded& L) {
   return c;
 }
 
+// --path P: runs the GEMM path on A and B (packed row-major copies in the path's formats) and
+// returns its C as if it had been read with --c. The file name reads "path:P".
+Loaded run_gemm_path(const std::string& name, const FormatSpec& in, const FormatSpec& out,
+                     const gemm::MatrixOperand& A, const gemm::MatrixOperand& B, std::size_t M,
+                     std::size_t N, std::size_t K, std::string& note) {
+  const hw::GemmPath* p = hw::find_gemm_path(name);
+  if (!p) throw UsageError("gemm: no GEMM path \"" + name + "\" (`fpaudit hw` lists them)");
+  std::string why;
+  if (!hw::path_available(*p, &why))
+    throw UsageError("gemm: path " + name + " is unavailable here: " + why);
+  if (!(p->a == in) || !(p->b == in) || !(p->out == out))
+    throw UsageError("gemm: path " + name + " computes " + p->a.name + " x " + p->b.name + " -> " +
+                     p->out.name + "; give --in-format " + p->a.name + " --out-format " +
+                     p->out.name);
+  auto pack = [](const gemm::MatrixOperand& m, std::size_t rows, std::size_t cols) {
+    const std::size_t w = storage_bytes(m.format);
+    std::vector<std::uint8_t> v(rows * cols * w);
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t c = 0; c < cols; ++c) {
+        const std::uint64_t bits = gemm::element_bits(m, rows, cols, r, c);
+        for (std::size_t b = 0; b < w; ++b) v[(r * cols + c) * w + b] = static_cast<std::uint8_t>(bits >> (8 * b));
+      }
+    return v;
+  };
+  const std::vector<std::uint8_t> a = pack(A, M, K), b = pack(B, K, N);
+  Loaded c;
+  c.file = "path:" + name;
+  c.shape = {M, N};
+  c.dtype = out.name;
+  c.bytes.assign(M * N * storage_bytes(out), 0);
+  note = p->run(M, N, K, a.data(), b.data(), c.bytes.data());
+  return c;
+}
+
 void run(const GemmArgs& args) {
   const FormatSpec in = format_by_name(args.in_format);
   const FormatSpec out = format_by_name(args.out_format);
@@ -305,14 +341,27 @@ void run(const GemmArgs& args) {
          << " values changed\n";
 
   // Model list: explicit, or every preset whose measured inputs include the input format.
-  const bool have_c = !args.c.empty();
+  const bool have_c = !args.c.empty() || !args.path.empty();
   if (models.empty() && have_c)
     for (const auto& p : gemm::model_presets())
       if (p.inputs.empty() || std::find(p.inputs.begin(), p.inputs.end(), in.name) != p.inputs.end())
         models.push_back(p);
+  const hw::GemmPath* path = args.path.empty() ? nullptr : hw::find_gemm_path(args.path);
+  if (path && args.models.empty() && !path->model.empty()) {  // the path's documented model first
+    const gemm::AccumulationModel m = gemm::parse_model(path->model);
+    std::erase_if(models, [&](const auto& x) { return gemm::describe(x) == gemm::describe(m); });
+    models.insert(models.begin(), m);
+  }
 
   if (have_c) {
-    const Loaded lc = load(args.c, out, "c");
+    std::string path_note;
+    const Loaded lc = args.path.empty()
+                          ? load(args.c, out, "c")
+                          : run_gemm_path(args.path, in, out, A, B, M, N, K, path_note);
+    if (!args.path.empty()) {
+      doc["path"] = {{"name", args.path}, {"model", path ? path->model : ""}, {"run_note", path_note}};
+      text << "C from path " << args.path << (path_note.empty() ? "" : " (" + path_note + ")") << "\n";
+    }
     std::size_t cm, cn;
     const gemm::MatrixOperand C = operand(lc, out, false, cm, cn);
     if (cm != M || cn != N)
@@ -496,7 +545,10 @@ void register_gemm(CLI::App& app) {
   auto args = std::make_shared<GemmArgs>();
   cmd->add_option("--a", args->a, "A (M x K): FILE or FILE:NAME (.npy, .npz, .safetensors)")->required();
   cmd->add_option("--b", args->b, "B (K x N): FILE or FILE:NAME")->required();
-  cmd->add_option("--c", args->c, "a kernel's output C (M x N) to audit");
+  auto* c_opt = cmd->add_option("--c", args->c, "a kernel's output C (M x N) to audit");
+  cmd->add_option("--path", args->path,
+                  "compute C with this GEMM path (`fpaudit hw` lists them) and audit it as --c")
+      ->excludes(c_opt);
   cmd->add_option("--in-format", args->in_format, "format of A and B's elements")->required();
   cmd->add_option("--out-format", args->out_format, "format of the result (and of C)")->required();
   cmd->add_option("--acc-format", args->acc_format,

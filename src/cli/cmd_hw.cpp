@@ -19,8 +19,11 @@
 #include "commands.hpp"
 #include "fpaudit/codec/decode.hpp"
 #include "fpaudit/codec/text.hpp"
+#include "fpaudit/gemm/models.hpp"
 #include "fpaudit/hw/check.hpp"
+#include "fpaudit/hw/gemm_check.hpp"
 #include "fpaudit/hw/input_set.hpp"
+#include "fpaudit/hw/op_check.hpp"
 #include "fpaudit/hw/path.hpp"
 #include "fpaudit/report/output_file.hpp"
 
@@ -65,20 +68,54 @@ bool available(const ConversionPath& p, std::string* why) { return hw::path_avai
 
 // ---- fpaudit hw ----
 
-void print_list(std::ostream& out) {
-  std::size_t name_w = 0, conv_w = 0;
-  for (const ConversionPath& p : hw::conversion_paths()) {
-    name_w = std::max(name_w, p.name.size());
-    conv_w = std::max(conv_w, conversion(p).size());
-  }
-  for (const ConversionPath& p : hw::conversion_paths()) {
+std::string operation_text(const hw::OpPath& p) { return p.operation + " " + p.format.name; }
+
+std::string gemm_text(const hw::GemmPath& p) {
+  return p.a.name + " x " + p.b.name + " -> " + p.out.name;
+}
+
+// One line per path: name, what it computes, available or why not; then its semantics.
+struct ListRow {
+  std::string name, what, status, semantics;
+};
+
+template <class Path, class What>
+void add_rows(std::vector<ListRow>& rows, std::span<const Path> paths, What what) {
+  for (const Path& p : paths) {
     std::string why;
-    const bool ok = available(p, &why);
-    std::string name = p.name, conv = conversion(p);
+    const bool ok = hw::path_available(p, &why);
+    rows.push_back({p.name, what(p), ok ? "available" : "unavailable: " + why, p.semantics});
+  }
+}
+
+void print_rows(std::ostream& out, const std::vector<ListRow>& rows) {
+  std::size_t name_w = 0, what_w = 0;
+  for (const ListRow& r : rows) {
+    name_w = std::max(name_w, r.name.size());
+    what_w = std::max(what_w, r.what.size());
+  }
+  for (const ListRow& r : rows) {
+    std::string name = r.name, what = r.what;
     name.resize(name_w, ' ');
-    conv.resize(conv_w, ' ');
-    out << name << "  " << conv << "  " << (ok ? "available" : "unavailable: " + why) << '\n';
-    out << "    " << p.semantics << '\n';
+    what.resize(what_w, ' ');
+    out << name << "  " << what << "  " << r.status << '\n';
+    out << "    " << r.semantics << '\n';
+  }
+}
+
+void print_list(std::ostream& out) {
+  std::vector<ListRow> conv, ops, gemms;
+  add_rows(conv, hw::conversion_paths(), conversion);
+  add_rows(ops, hw::op_paths(), operation_text);
+  add_rows(gemms, hw::gemm_paths(), gemm_text);
+  print_rows(out, conv);
+  if (!ops.empty()) {
+    out << "\narithmetic paths\n";
+    print_rows(out, ops);
+  }
+  if (!gemms.empty()) {
+    out << "\nGEMM paths\n";
+    print_rows(out, gemms);
   }
 }
 
@@ -95,6 +132,30 @@ Json list_json() {
                    {"semantics", p.semantics},
                    {"documented_options", options_text(p)}});
   }
+  for (const hw::OpPath& p : hw::op_paths()) {
+    std::string why;
+    const bool ok = hw::path_available(p, &why);
+    all.push_back({{"name", p.name},
+                   {"kind", "arithmetic"},
+                   {"operation", p.operation},
+                   {"format", p.format.name},
+                   {"available", ok},
+                   {"unavailable_reason", ok ? Json() : Json(why)},
+                   {"semantics", p.semantics}});
+  }
+  for (const hw::GemmPath& p : hw::gemm_paths()) {
+    std::string why;
+    const bool ok = hw::path_available(p, &why);
+    all.push_back({{"name", p.name},
+                   {"kind", "gemm"},
+                   {"a", p.a.name},
+                   {"b", p.b.name},
+                   {"out", p.out.name},
+                   {"available", ok},
+                   {"unavailable_reason", ok ? Json() : Json(why)},
+                   {"semantics", p.semantics},
+                   {"model", p.model}});
+  }
   return all;
 }
 
@@ -102,6 +163,7 @@ Json list_json() {
 
 struct CheckArgs {
   std::vector<std::string> patterns;
+  std::string model;  // GEMM paths: compare with this model instead of the documented one
   bool exhaustive = false;
   unsigned threads = 1;
   std::size_t examples = 3;
@@ -144,19 +206,206 @@ std::string seconds_text(double s) {
   return buf;
 }
 
+// ---- arithmetic paths ----
+
+std::string operands_text(const hw::OpPath& p, const hw::MismatchExample& e) {
+  std::string s;
+  for (int k = 0; k < hw::op_arity(p); ++k)
+    s += (k ? ", " : "") + pattern_text(p.format, hw::example_operand(e, k));
+  return s;
+}
+
+void print_op_tally(std::ostream& out, const hw::OpPath& p, const MismatchTally& t) {
+  for (int c = 0; c < hw::kMismatchClassCount; ++c) {
+    if (t.by_class[c] == 0) continue;
+    std::string name(hw::to_string(static_cast<MismatchClass>(c)));
+    name.resize(24, ' ');
+    out << "    " << name << ' ' << t.by_class[c] << '\n';
+    for (const hw::MismatchExample& e : t.examples[c])
+      out << "      " << p.operation << "(" << operands_text(p, e) << ")  expected "
+          << pattern_text(p.format, e.expected) << "  got " << pattern_text(p.format, e.got) << '\n';
+  }
+}
+
+Json op_tally_json(const hw::OpPath& p, const MismatchTally& t) {
+  Json classes = Json::object();
+  for (int c = 0; c < hw::kMismatchClassCount; ++c) {
+    if (t.by_class[c] == 0) continue;
+    Json examples = Json::array();
+    for (const hw::MismatchExample& e : t.examples[c]) {
+      Json ops = Json::array();
+      for (int k = 0; k < hw::op_arity(p); ++k)
+        ops.push_back(format_hex(p.format, hw::example_operand(e, k)));
+      examples.push_back({{"operands", ops},
+                          {"expected", format_hex(p.format, e.expected)},
+                          {"expected_value", value_text(p.format, e.expected)},
+                          {"got", format_hex(p.format, e.got)},
+                          {"got_value", value_text(p.format, e.got)}});
+    }
+    classes[std::string(hw::to_string(static_cast<MismatchClass>(c)))] = {
+        {"count", t.by_class[c]}, {"examples", examples}};
+  }
+  return {{"mismatches", t.total}, {"classes", classes}};
+}
+
+std::string op_options_text(const hw::OpPath& p) {
+  const ConvertOptions& o = p.documented;
+  std::string s = "rounding " + std::string(to_string(o.rounding)) + ", subnormals " +
+                  to_string(o.subnormals);
+  if (p.default_nan) s += ", invalid -> 0x" + format_hex(p.format, *p.default_nan);
+  if (!p.nan_order.empty()) {
+    s += ", NaN operand order";
+    for (int k : p.nan_order) s += " " + std::to_string(k);
+  }
+  return s;
+}
+
+// Returns -1 when skipped, else 1 for a finding and 0 otherwise; j gets the JSON entry.
+int check_op(std::ostream& out, const hw::OpPath& p, const CheckArgs& args, Json& j) {
+  out << "== " << p.name << "  (" << operation_text(p) << ")\n";
+  out << "  semantics: " << p.semantics << '\n';
+  std::string why;
+  if (!hw::path_available(p, &why)) {
+    out << "  unavailable: " << why << "; skipped\n\n";
+    j = {{"name", p.name}, {"kind", "arithmetic"}, {"available", false}, {"unavailable_reason", why}};
+    return -1;
+  }
+  hw::OpCheckOptions o;
+  o.threads = args.threads;
+  o.examples_per_class = args.examples;
+  o.exhaustive = args.exhaustive && hw::op_arity(p) == 2;
+  const hw::OpCheckResult r = hw::check_op_path(p, o);
+  out << "  inputs: " << r.inputs << ", " << r.input_set << "; " << seconds_text(r.seconds)
+      << " with " << o.threads << " thread" << (o.threads == 1 ? "" : "s") << '\n';
+  out << "  vs IEEE (rne, subnormals keep, nan propagate): " << r.vs_ieee.total << " mismatch"
+      << (r.vs_ieee.total == 1 ? "" : "es") << '\n';
+  print_op_tally(out, p, r.vs_ieee);
+  out << "  vs documented (" << op_options_text(p) << "): " << r.vs_documented.total
+      << " mismatch" << (r.vs_documented.total == 1 ? "" : "es") << '\n';
+  if (r.finding()) {
+    out << "  FINDING: " << p.name << ": " << r.vs_documented.total << " of " << r.inputs
+        << " results differ from the documented semantics, unexplained\n";
+    print_op_tally(out, p, r.vs_documented);
+  } else {
+    out << "  every difference from IEEE is explained by the documented semantics\n";
+  }
+  out << '\n';
+  out.flush();
+  j = {{"name", p.name},
+       {"kind", "arithmetic"},
+       {"operation", p.operation},
+       {"format", p.format.name},
+       {"available", true},
+       {"semantics", p.semantics},
+       {"documented_options", op_options_text(p)},
+       {"input_set", r.input_set},
+       {"inputs", r.inputs},
+       {"seconds", r.seconds},
+       {"threads", o.threads},
+       {"vs_ieee", op_tally_json(p, r.vs_ieee)},
+       {"vs_documented", op_tally_json(p, r.vs_documented)},
+       {"finding", r.finding()}};
+  return r.finding() ? 1 : 0;
+}
+
+// ---- GEMM paths ----
+
+int check_gemm(std::ostream& out, const hw::GemmPath& p, const CheckArgs& args, Json& j) {
+  out << "== " << p.name << "  (GEMM " << gemm_text(p) << ")\n";
+  out << "  semantics: " << p.semantics << '\n';
+  std::string why;
+  if (!hw::path_available(p, &why)) {
+    out << "  unavailable: " << why << "; skipped\n\n";
+    j = {{"name", p.name}, {"kind", "gemm"}, {"available", false}, {"unavailable_reason", why}};
+    return -1;
+  }
+  hw::GemmCheckOptions o;
+  o.model = args.model;
+  o.examples = args.examples;
+  o.threads = args.threads;
+  const hw::GemmCheckResult r = hw::check_gemm_path(p, o);
+  out << "  model: " << (r.model.empty() ? "none documented" : r.model) << '\n';
+  out << "  inputs: " << hw::gemm_check_kinds().size() << " kinds x "
+      << r.cases.size() / hw::gemm_check_kinds().size() << " shapes, " << r.elements
+      << " output elements; " << seconds_text(r.seconds) << '\n';
+  out << "    kind          M x N x K      elements  vs model  = exact  max ulps\n";
+  std::vector<std::string> notes;
+  Json cases = Json::array();
+  for (const hw::GemmCaseResult& c : r.cases) {
+    char line[160];
+    const std::string shape = std::to_string(c.M) + " x " + std::to_string(c.N) + " x " + std::to_string(c.K);
+    std::snprintf(line, sizeof line, "    %-13s %-14s %8zu  %8llu  %7llu  %llu%s\n", c.kind.c_str(),
+                  shape.c_str(), c.M * c.N, static_cast<unsigned long long>(c.vs_model),
+                  static_cast<unsigned long long>(c.exact_equal),
+                  static_cast<unsigned long long>(c.max_ulps),
+                  c.nonfinite_differs ? (" (+" + std::to_string(c.nonfinite_differs) + " inf/NaN differ)").c_str() : "");
+    out << line;
+    if (!c.run_note.empty() && std::find(notes.begin(), notes.end(), c.run_note) == notes.end())
+      notes.push_back(c.run_note);
+    Json ex = Json::array();
+    for (const hw::GemmMismatch& m : c.examples)
+      ex.push_back({{"i", m.i}, {"j", m.j}, {"model", format_hex(p.out, m.model)},
+                    {"got", format_hex(p.out, m.got)}, {"exact", format_hex(p.out, m.exact)}});
+    cases.push_back({{"kind", c.kind}, {"m", c.M}, {"n", c.N}, {"k", c.K},
+                     {"run_note", c.run_note}, {"model", c.model}, {"vs_model", c.vs_model},
+                     {"vs_model_nan", c.vs_model_nan}, {"exact_equal", c.exact_equal},
+                     {"max_ulps", c.max_ulps}, {"nonfinite_differs", c.nonfinite_differs},
+                     {"examples", ex}});
+  }
+  for (const std::string& n : notes) out << "  ran: " << n << '\n';
+  if (r.model.empty()) {
+    out << "  no documented model: compared with the exact result only\n";
+  } else if (r.finding()) {
+    out << "  FINDING: " << p.name << ": " << r.vs_model << " of " << r.elements
+        << " elements differ from the model " << r.model << " (" << r.vs_model_nan
+        << " of them NaN against a NaN with other bits)\n";
+    int shown = 0;
+    for (const hw::GemmCaseResult& c : r.cases)
+      for (const hw::GemmMismatch& m : c.examples)
+        if (shown++ < static_cast<int>(args.examples))
+          out << "      " << c.kind << " " << c.M << "x" << c.N << "x" << c.K << " C[" << m.i << "," << m.j
+              << "]  model " << pattern_text(p.out, m.model) << "  got " << pattern_text(p.out, m.got)
+              << "  exact " << pattern_text(p.out, m.exact) << '\n';
+  } else {
+    out << "  reproduced bit for bit by " << r.model << " on all " << r.elements << " elements\n";
+  }
+  out << "  vs exact (correctly rounded): " << r.exact_equal << " of " << r.elements
+      << " equal, max " << r.max_ulps << " ulps\n\n";
+  out.flush();
+  j = {{"name", p.name}, {"kind", "gemm"}, {"a", p.a.name}, {"b", p.b.name}, {"out", p.out.name},
+       {"available", true}, {"semantics", p.semantics}, {"model", r.model},
+       {"elements", r.elements}, {"vs_model", r.vs_model}, {"vs_model_nan", r.vs_model_nan},
+       {"exact_equal", r.exact_equal},
+       {"max_ulps", r.max_ulps}, {"seconds", r.seconds}, {"run_notes", notes}, {"cases", cases},
+       {"finding", r.finding()}};
+  return r.finding() ? 1 : 0;
+}
+
 void run_check(const CheckArgs& args) {
   std::vector<const ConversionPath*> paths;
+  std::vector<const hw::OpPath*> op_paths;
+  std::vector<const hw::GemmPath*> gemm_paths;
+  auto add_unique = [](auto& list, const auto& matched) {
+    for (const auto* p : matched)
+      if (std::find(list.begin(), list.end(), p) == list.end()) list.push_back(p);
+  };
   if (args.patterns.empty()) {
     for (const ConversionPath& p : hw::conversion_paths()) paths.push_back(&p);
+    for (const hw::OpPath& p : hw::op_paths()) op_paths.push_back(&p);
+    for (const hw::GemmPath& p : hw::gemm_paths()) gemm_paths.push_back(&p);
   } else {
     for (const std::string& pattern : args.patterns) {
       const auto matched = hw::match_conversion_paths(pattern);
-      if (matched.empty())
-        throw UsageError("no conversion path matches \"" + pattern + "\" (`fpaudit hw` lists them)");
-      for (const ConversionPath* p : matched)
-        if (std::find(paths.begin(), paths.end(), p) == paths.end()) paths.push_back(p);
+      const auto ops = hw::match_op_paths(pattern);
+      const auto gemms = hw::match_gemm_paths(pattern);
+      if (matched.empty() && ops.empty() && gemms.empty())
+        throw UsageError("no path matches \"" + pattern + "\" (`fpaudit hw` lists them)");
+      add_unique(paths, matched);
+      add_unique(op_paths, ops);
+      add_unique(gemm_paths, gemms);
     }
   }
+  if (!args.model.empty()) gemm::parse_model(args.model);  // a bad spec is a usage error first
 
   hw::CheckOptions opt;
   opt.threads = args.threads;
@@ -212,6 +461,20 @@ void run_check(const CheckArgs& args) {
                       {"vs_documented", tally_json(*p, r.vs_documented)},
                       {"finding", r.finding()}});
   }
+  for (const hw::OpPath* p : op_paths) {
+    Json j;
+    const int f = check_op(out, *p, args, j);
+    report.push_back(std::move(j));
+    if (f < 0) ++skipped;
+    else ++checked, findings += f;
+  }
+  for (const hw::GemmPath* p : gemm_paths) {
+    Json j;
+    const int f = check_gemm(out, *p, args, j);
+    report.push_back(std::move(j));
+    if (f < 0) ++skipped;
+    else ++checked, findings += f;
+  }
   out << "checked " << checked << " path" << (checked == 1 ? "" : "s") << ", skipped " << skipped
       << " unavailable; findings: " << findings << '\n';
   if (!args.json_file.empty())
@@ -243,6 +506,9 @@ void register_hw(CLI::App& app) {
   check->add_option("--examples", args->examples, "examples printed per mismatch class")
       ->check(CLI::Range(0, 1000));
   check->add_option("--json", args->json_file, "also write the results as JSON to FILE");
+  check->add_option("--model", args->model,
+                    "GEMM paths: compare with this accumulation model (NAME[:key=value,...]) "
+                    "instead of the path's documented one");
   check->callback([args] { run_check(*args); });
 
   cmd->callback([cmd, check, json] {

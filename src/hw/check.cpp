@@ -98,7 +98,7 @@ class Classifier {
     return kinds_.empty() ? compute_kind(b) : kinds_[b & (kinds_.size() - 1)];
   }
 
-  const FormatSpec& to_;
+  FormatSpec to_;
   std::uint64_t zero_pos_, zero_neg_, min_normal_, max_, mag_mask_;
   std::uint64_t from_sign_, from_mag_mask_, from_min_normal_;
   std::vector<std::uint8_t> kinds_;
@@ -327,7 +327,15 @@ CheckResult run_check(const ConversionPath& p, const Inputs& inputs, const Check
 
 MismatchClass classify_mismatch(const FormatSpec& from, std::uint64_t input, const FormatSpec& to,
                                 std::uint64_t expected, std::uint64_t got) {
-  return Classifier(from, to)(input, expected, got);
+  // The classifier of the last (from, to) pair is kept per thread: building one tabulates every
+  // target pattern, and callers (the arithmetic check) classify many mismatches of one pair.
+  struct Cached {
+    FormatSpec from, to;
+    Classifier classify;
+  };
+  thread_local std::optional<Cached> cache;
+  if (!cache || !(cache->from == from) || !(cache->to == to)) cache.emplace(Cached{from, to, Classifier(from, to)});
+  return cache->classify(input, expected, got);
 }
 
 CheckResult check_path_on(const ConversionPath& p, std::span<const std::uint64_t> inputs,

@@ -126,6 +126,10 @@ std::uint64_t documented_op_result(const OpPath& p, std::span<const std::uint64_
   const OpInfo* op = find_operation(p.operation);
   if (!op) throw std::logic_error("arithmetic path " + p.name + ": unknown operation " + p.operation);
   const std::uint64_t r = op->apply(p.format, operands, p.documented).bits;
+  if (!p.nan_order.empty() && !p.documented.nan.canonical)
+    for (int k : p.nan_order)
+      if (k < static_cast<int>(operands.size()) && p.format.is_nan(operands[k]))
+        return operands[k] | (std::uint64_t{1} << (p.format.mantissa_bits - 1));  // quieted
   if (p.default_nan && p.format.is_nan(r)) {
     bool nan_operand = false;
     for (std::uint64_t x : operands) nan_operand = nan_operand || p.format.is_nan(x);

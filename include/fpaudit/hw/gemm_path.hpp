@@ -31,6 +31,10 @@ struct GemmPath {
   // "vdpbf16ps", "amx-bf16:amx_k=32", "blocked:acc=binary32,chunk=256,fma=1"). Empty when no
   // model is known to describe it (the check then reports only the distance from exact).
   std::string model;
+  // For libraries that pick a kernel at run time: the model for one run, chosen by the note
+  // that run() returned (oneDNN: "impl brg:avx512_core_amx_bf16, ..." -> amx-bf16). Null: `model`
+  // documents every run. Returns "" when no model is known for that kernel.
+  std::function<std::string(const std::string& run_note)> model_for_run;
   // Whether this machine, OS, build and installed libraries can run the path; on false, *why
   // (when non-null) says why in one line ("CPU lacks amx_bf16", "libopenblas.so.0 does not
   // export cblas_sbgemm"). Never executes the instructions it asks about.

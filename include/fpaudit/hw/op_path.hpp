@@ -31,6 +31,11 @@ struct OpPath {
   // floating-point indefinite"), where it is not the reference's default NaN. Unset: the
   // reference's default NaN.
   std::optional<std::uint64_t> default_nan;
+  // Which NaN operand wins, as operand indices in priority order, where it is not operand order
+  // (the reference's rule). VFMADD213PH computes zmm2 * zmm1 + zmm3 and propagates in that
+  // expression's order: for a * b + c with zmm1 = a, zmm2 = b: {1, 0, 2}. The winner is quieted,
+  // sign and payload kept. Empty: operand order.
+  std::vector<int> nan_order;
   std::function<bool(std::string* why)> available;
   // operands[0..arity-1] each point to n patterns (storage_bytes(format) containers); out gets
   // n results. Thread-safe; MXCSR-dependent paths set the MXCSR they document and restore it.

@@ -86,7 +86,14 @@ void register_onednn_paths(PathRegistry& r) {
                 std::to_string(DNNL_VERSION_MINOR) +
                 " matmul bf16 x bf16 -> f32, kernel chosen at run time (reported per run: "
                 "impl and ISA); accumulation not documented by oneDNN";
-  p.model = "amx-bf16:amx_k=32";  // measured on this machine (docs/HARDWARE.md)
+  // Measured on this machine (docs/HARDWARE.md): the brgemm kernels accumulate as the
+  // instructions they are built on, one instruction per K pair (VDPBF16PS) or per 32 K (AMX).
+  p.model = "amx-bf16:amx_k=32";
+  p.model_for_run = [](const std::string& note) -> std::string {
+    if (note.find("avx512_core_amx_bf16") != std::string::npos) return "amx-bf16:amx_k=32";
+    if (note.find("brg:avx512_core_bf16") != std::string::npos) return "vdpbf16ps";
+    return "";
+  };
   p.available = [](std::string* why) {
     try {
       const dnnl::engine eng(dnnl::engine::kind::cpu, 0);

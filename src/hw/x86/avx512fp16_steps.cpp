@@ -46,23 +46,31 @@ __m512h load_ph(const unsigned char* p) {
 
 }  // namespace
 
-// VADDPH / VMULPH / VDIVPH zmm1, zmm2, zmm3: src1 = operand 0 (its NaN wins, SDM Vol. 1 Table
-// 4-7), VSQRTPH, and VFMADD213PH zmm1, zmm2, zmm3 (zmm1 = zmm2 * zmm1 + zmm3) with zmm1 = a,
-// zmm2 = b, zmm3 = c: a * b + c with the operands in NaN priority order a, b, c. The FMA is
-// written in asm so that the compiler cannot pick the 132 or 231 form (another NaN priority).
+// VADDPH / VMULPH / VDIVPH zmm1, zmm2, zmm3 with zmm2 = operand 0 (src1: its NaN wins, SDM
+// Vol. 1 Table 4-7), VSQRTPH, and VFMADD213PH zmm1, zmm2, zmm3 (zmm1 = zmm2 * zmm1 + zmm3)
+// with zmm1 = a, zmm2 = b, zmm3 = c: a * b + c. The FMA is written in asm so that the compiler
+// cannot pick the 132 or 231 form (another NaN priority).
+// The binary instructions are written in asm, in the operand order given: the compiler may
+// otherwise swap the operands of a commutative intrinsic, which changes which NaN wins.
+#define FPAUDIT_FP16_BINARY(insn)                                                          \
+  if constexpr (Rnd == 0) __asm__(insn " %2, %1, %0" : "=v"(r) : "v"(a), "v"(b));          \
+  else if constexpr (Rnd == 1) __asm__(insn " %{rd-sae%}, %2, %1, %0" : "=v"(r) : "v"(a), "v"(b)); \
+  else if constexpr (Rnd == 2) __asm__(insn " %{ru-sae%}, %2, %1, %0" : "=v"(r) : "v"(a), "v"(b)); \
+  else __asm__(insn " %{rz-sae%}, %2, %1, %0" : "=v"(r) : "v"(a), "v"(b));
+
 template <Fp16Op Op, int Rnd>
 void arith_step(const unsigned char* const* src, unsigned char* dst) {
   const __m512h a = load_ph(src[0]);
   __m512h r;
-  if constexpr (Op == Fp16Op::add) {
-    if constexpr (Rnd == 0) r = _mm512_add_ph(a, load_ph(src[1]));
-    else r = _mm512_add_round_ph(a, load_ph(src[1]), kRounding<Rnd>);
-  } else if constexpr (Op == Fp16Op::mul) {
-    if constexpr (Rnd == 0) r = _mm512_mul_ph(a, load_ph(src[1]));
-    else r = _mm512_mul_round_ph(a, load_ph(src[1]), kRounding<Rnd>);
-  } else if constexpr (Op == Fp16Op::div) {
-    if constexpr (Rnd == 0) r = _mm512_div_ph(a, load_ph(src[1]));
-    else r = _mm512_div_round_ph(a, load_ph(src[1]), kRounding<Rnd>);
+  if constexpr (Op == Fp16Op::add || Op == Fp16Op::mul || Op == Fp16Op::div) {
+    const __m512h b = load_ph(src[1]);
+    if constexpr (Op == Fp16Op::add) {
+      FPAUDIT_FP16_BINARY("vaddph")
+    } else if constexpr (Op == Fp16Op::mul) {
+      FPAUDIT_FP16_BINARY("vmulph")
+    } else {
+      FPAUDIT_FP16_BINARY("vdivph")
+    }
   } else if constexpr (Op == Fp16Op::sqrt) {
     if constexpr (Rnd == 0) r = _mm512_sqrt_ph(a);
     else r = _mm512_sqrt_round_ph(a, kRounding<Rnd>);

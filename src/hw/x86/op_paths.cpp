@@ -4,12 +4,15 @@
 //   * rounding: MXCSR.RC, or the instruction's embedded rounding {rn,rd,ru,rz}-sae;
 //   * "MXCSR.DAZ and MXCSR.FTZ are not consulted" for FP16 operations: subnormal operands and
 //     results are kept (the .mxcsr_daz_ftz variants run under MXCSR 0x9FC0 to show it);
-//   * NaN operands: the first NaN source in operand order (src1, src2, src3), quieted, payload
-//     kept (Vol. 1 Table 4-7; the reference's rule, docs/ARITHMETIC.md);
+//   * NaN operands: the first NaN source operand (src1 before src2), quieted, payload kept
+//     (Vol. 1 Table 4-7; the reference's rule, docs/ARITHMETIC.md). For VFMADD213PH the order
+//     is that of its expression zmm2 * zmm1 + zmm3, i.e. b, a, c for a * b + c (measured:
+//     with a and b both NaN, b's payload comes out);
 //   * invalid operations (inf - inf, 0 x inf, 0/0, inf/inf, sqrt of a negative) give the
 //     "QNaN floating-point indefinite": sign 1, quiet, payload 0, i.e. 0xFE00 for binary16,
 //     where the reference's default NaN is +0x7E00.
 #include <cstring>
+#include <string_view>
 
 #include "../backends.hpp"
 #include "avx512fp16_steps.hpp"
@@ -72,18 +75,23 @@ constexpr unsigned kMxcsrDazFtz = x86::kMxcsrDefault | x86::kMxcsrDaz | x86::kMx
 
 void register_x86_op_paths(PathRegistry& r) {
   const auto usable = built_and(x86::fp16::kWhyMissing, needs_avx512_fp16());
-  const std::string nan_text =
-      "NaN operand: first in operand order, quieted, payload kept; invalid: QNaN indefinite "
-      "0xFE00; subnormals kept (MXCSR.DAZ/FTZ not consulted)";
+  const std::string nan_rest =
+      ", quieted, payload kept; invalid: QNaN indefinite 0xFE00; subnormals kept (MXCSR.DAZ/FTZ "
+      "not consulted)";
   auto add = [&](std::string name, const char* op, std::string how, Rounding rounding,
                  const char* sdm, RunFn fn) {
     OpPath p;
     p.name = std::move(name);
     p.format = format_by_name("binary16");
     p.operation = op;
-    p.semantics = how + "; " + nan_text + " (SDM " + sdm + ")";
+    const bool fma = std::string_view(op) == "mulAdd";
+    p.semantics = how + "; NaN operand: " +
+                  (fma ? "first of zmm2 (b), zmm1 (a), zmm3 (c)" : "the first source's") +
+                  nan_rest + " (SDM " + sdm + ")";
     p.documented = documented_options(rounding);
     p.default_nan = 0xFE00;  // sign 1, quiet, payload 0
+    // VFMADD213PH zmm1 (a), zmm2 (b), zmm3 (c) = zmm2 * zmm1 + zmm3: NaNs in that order.
+    if (fma) p.nan_order = {1, 0, 2};
     p.available = usable;
     p.run = fn;
     r.add(std::move(p));
