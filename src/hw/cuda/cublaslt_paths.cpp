@@ -49,24 +49,37 @@ void register_cublaslt_paths(PathRegistry& r) {
     };
     p.run = [g](std::size_t M, std::size_t N, std::size_t K, const void* A, const void* B,
                 void* C) -> std::string {
-      // B row-major K x N -> column-major (each column contiguous along K).
-      const std::size_t eb = storage_bytes(g.b);
-      std::vector<unsigned char> bt(K * N * eb);
-      const auto* src = static_cast<const unsigned char*>(B);
+      // cuBLASLt's FP8 kernels want M, N and K in multiples of 16: the operands are padded with
+      // zeros (exact zero products appended to each dot product; the extra rows and columns of
+      // D are dropped). A stays row-major (Mp x Kp); B becomes column-major (Np columns of Kp).
+      const std::size_t q = g.scaling == LtScaling::none ? 1 : 16;
+      const std::size_t Mp = (M + q - 1) / q * q, Np = (N + q - 1) / q * q,
+                        Kp = (K + q - 1) / q * q;
+      const std::size_t ea = storage_bytes(g.a), eb = storage_bytes(g.b);
+      // Zero is the all-zero pattern in every input format used here.
+      std::vector<unsigned char> a(Mp * Kp * ea, 0), bt(Np * Kp * eb, 0);
+      const auto* sa = static_cast<const unsigned char*>(A);
+      const auto* sb = static_cast<const unsigned char*>(B);
+      for (std::size_t i = 0; i < M; ++i) std::memcpy(&a[i * Kp * ea], &sa[i * K * ea], K * ea);
       for (std::size_t k = 0; k < K; ++k)
         for (std::size_t j = 0; j < N; ++j)
-          std::memcpy(&bt[(j * K + k) * eb], &src[(k * N + j) * eb], eb);
+          std::memcpy(&bt[(j * Kp + k) * eb], &sb[(k * N + j) * eb], eb);
       LtInputs in;
-      in.M = M;
-      in.N = N;
-      in.K = K;
-      in.a = A;
+      in.M = Mp;
+      in.N = Np;
+      in.K = Kp;
+      in.a = a.data();
       in.b = bt.data();
       const LtOutput out = run_cublaslt(g, in);
       const std::size_t ob = storage_bytes(g.d);
       auto* dst = static_cast<unsigned char*>(C);
-      for (std::size_t i = 0; i < M * N; ++i) std::memcpy(dst + i * ob, &out.d[i], ob);
-      return "cuBLASLt on sm_" + std::to_string(device_sm());
+      for (std::size_t i = 0; i < M; ++i)
+        for (std::size_t j = 0; j < N; ++j)
+          std::memcpy(dst + (i * N + j) * ob, &out.d[i * Np + j], ob);
+      return "cuBLASLt on sm_" + std::to_string(device_sm()) +
+             (q > 1 ? ", padded to " + std::to_string(Mp) + "x" + std::to_string(Np) + "x" +
+                          std::to_string(Kp)
+                    : "");
     };
     r.add(std::move(p));
   }
