@@ -34,6 +34,7 @@ void register_convert(CLI::App& app);  // fpaudit convert --from F --to T (--hex
 void register_audit(CLI::App& app);    // fpaudit audit PATH... (docs/AUDIT_JSON.md)
 void register_hw(CLI::App& app);       // fpaudit hw [--json] | hw check [PATH...] [--exhaustive]
 void register_op(CLI::App& app);       // fpaudit op FUNCTION --hex [FILE] (TestFloat lines)
+void register_bench(CLI::App& app);    // fpaudit bench [--quick] [--json FILE] (docs/BENCHMARKS.md)
 void register_gemm(CLI::App& app);     // fpaudit gemm --a A --b B --in-format F --out-format G [--c C] (docs/GEMM.md)
 
 }  // namespace fpaudit::cli

@@ -18,6 +18,7 @@
 #pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl")
 // GCC 12's own avx512fintrin.h trips this (its _mm512_undefined_* placeholders).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
 namespace fpaudit::simd {
