@@ -60,13 +60,14 @@ struct Avx2Lanes {
     return r;
   }
   static V iota() { return V{0, 1, 2, 3, 4, 5, 6, 7}; }
-  // 32x32 -> 64-bit products: VPMULUDQ on even lanes and on odd lanes shifted down, re-interleaved.
+  // 32x32 -> 64-bit products: VPMULUDQ on even lanes and on odd lanes moved down (VPSHUFD),
+  // re-interleaved.
   static void mul_wide(V a, std::uint32_t b, V& hi, V& lo) {
     const __m256i x = reinterpret_cast<__m256i>(a), y = _mm256_set1_epi32(static_cast<int>(b));
     const __m256i even = _mm256_mul_epu32(x, y);
-    const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), y);
-    hi = reinterpret_cast<V>(_mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA));
-    lo = reinterpret_cast<V>(_mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA));
+    const __m256i odd = _mm256_mul_epu32(_mm256_shuffle_epi32(x, 0xF5), y);
+    hi = reinterpret_cast<V>(_mm256_blend_epi32(_mm256_shuffle_epi32(even, 0xF5), odd, 0xAA));
+    lo = reinterpret_cast<V>(_mm256_blend_epi32(even, _mm256_shuffle_epi32(odd, 0xA0), 0xAA));
   }
 };
 }  // namespace

@@ -53,13 +53,16 @@ struct Avx512Lanes {
   }
   static V iota() { return V{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}; }
   // 32x32 -> 64-bit products of every lane: VPMULUDQ on the even lanes and on the odd ones
-  // shifted down, then the halves blended back into lane order.
+  // moved down, then the halves put back in lane order. The moves are VPSHUFD (port 5), not
+  // shifts, which would compete with the multiplies for port 0.
   static void mul_wide(V a, std::uint32_t b, V& hi, V& lo) {
     const __m512i x = reinterpret_cast<__m512i>(a), y = _mm512_set1_epi32(static_cast<int>(b));
     const __m512i even = _mm512_mul_epu32(x, y);
-    const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), y);
-    hi = reinterpret_cast<V>(_mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd));
-    lo = reinterpret_cast<V>(_mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32)));
+    const __m512i odd = _mm512_mul_epu32(_mm512_shuffle_epi32(x, _MM_PERM_DDBB), y);
+    hi = reinterpret_cast<V>(
+        _mm512_mask_blend_epi32(0xAAAA, _mm512_shuffle_epi32(even, _MM_PERM_DDBB), odd));
+    lo = reinterpret_cast<V>(
+        _mm512_mask_blend_epi32(0xAAAA, even, _mm512_shuffle_epi32(odd, _MM_PERM_CCAA)));
   }
 };
 }  // namespace
