@@ -62,9 +62,9 @@ std::string describe_opt(const ConvertOptions& o) {
 }
 
 // Compares every kernel with encode() on all inputs for one (format, options).
-void check(const FormatSpec& f, const ConvertOptions& opt, std::uint64_t first_index = 0) {
+void check(const FormatSpec& f, const ConvertOptions& opt, std::uint64_t first_index = 0,
+           const std::vector<std::uint32_t>& in = inputs()) {
   ASSERT_TRUE(bulk_f32_supported(f, opt)) << f.name;
-  const auto& in = inputs();
   const std::size_t n = in.size(), ob = storage_bytes(f);
   std::vector<std::uint64_t> want(n);
   std::vector<std::uint8_t> want_flags(n);
@@ -153,6 +153,33 @@ TEST(BulkF32, Policies) {
       c.nan.canonical = f.default_nan_bits();
       check(f, c);
     }
+  }
+}
+
+TEST(BulkF32, TininessAndUnderflowBoundaries) {
+  // Tininess after rounding is decided by a threshold just below 2^emin (half or a whole p-bit
+  // ulp of binade emin-1, per mode and sign); those thresholds and their neighbours, each input
+  // repeated 16 times so that whole vectors (and each group's flags) see it, with FTZ on and
+  // off and both tininess rules.
+  for (const FormatSpec& f : formats()) {
+    const std::uint32_t hi = static_cast<std::uint32_t>(f.emin() + 127) << 23;  // 2^emin
+    std::vector<std::uint32_t> in;
+    for (int j = 0; j < 24; ++j)
+      for (int d = -2; d <= 2; ++d)
+        for (std::uint32_t sign : {0u, 0x80000000u}) {
+          const std::uint32_t v = sign | (hi - (1u << j) + static_cast<std::uint32_t>(d));
+          for (int r = 0; r < 16; ++r) in.push_back(v);
+        }
+    for (Rounding r : {Rounding::rne, Rounding::rna, Rounding::rtz, Rounding::rup, Rounding::rdown,
+                       Rounding::rno, Rounding::sr})
+      for (bool ftz : {false, true})
+        for (Tininess t : {Tininess::after_rounding, Tininess::before_rounding}) {
+          ConvertOptions o;
+          o.rounding = r;
+          o.subnormals.ftz = ftz;
+          o.tininess = t;
+          check(f, o, 0, in);
+        }
   }
 }
 

@@ -31,6 +31,31 @@ bool make_f32_plan(const FormatSpec& to, const ConvertOptions& opt, F32Plan& p) 
   p.tiny_hi = p.emin_b << 23;  // binary32 bits of 2^emin
   // 2^(emin-1): a normal binary32 unless emin = -126, where it is the subnormal 2^-127.
   p.tiny_lo = p.emin_b > 1 ? (p.emin_b - 1) << 23 : 1u << 22;
+  p.tiny_below[0] = p.tiny_below[1] = p.tiny_hi;
+  if (p.tiny_after) {
+    // Half a p-bit ulp of binade emin - 1, in binary32 ulps there: 2^(emin-p-1) / 2^(emin-24)
+    // for a normal binade, / 2^-149 where binade emin - 1 = -127 is binary32's subnormal range.
+    const std::uint32_t half = 1u << (p.emin_b > 1 ? 22 - p.m : 21 - p.m);
+    const std::uint32_t nearest = p.tiny_hi - half;  // the midpoint: a tie goes up too
+    const std::uint32_t directed =
+        p.tiny_hi - 2 * half + 1;  // anything above the p-bit number below
+    switch (opt.rounding) {
+      case Rounding::rne:
+      case Rounding::rna:
+        p.tiny_below[0] = p.tiny_below[1] = nearest;
+        break;
+      case Rounding::rup:
+        p.tiny_below[0] = directed;
+        break;
+      case Rounding::rdown:
+        p.tiny_below[1] = directed;
+        break;
+      case Rounding::rtz:
+      case Rounding::rno:
+      case Rounding::sr:
+        break;  // never rounds up to 2^emin / decided per draw in the kernel
+    }
+  }
   p.rebias = (p.emin_b - 1) << p.m;
   p.fast_lo = p.tiny_hi;
   // Binary32 bits of the max finite value; targets reaching beyond binary32's range (e8m7:fn,

@@ -26,9 +26,13 @@ struct F32Plan {
   std::uint32_t sign_bit = 0;    // target sign bit
   std::uint32_t zero_sign_keep = 0;  // all ones unless the target has no -0 (fnuz)
   bool daz = false, ftz = false, tiny_after = false;
-  // Tininess (IEEE 754-2019 7.5): |x| < 2^emin, i.e. binary32 magnitude bits < tiny_hi; after
-  // rounding, lanes in [tiny_lo, tiny_hi) (binade emin - 1) are re-rounded to p bits.
-  std::uint32_t tiny_lo = 0, tiny_hi = 0;
+  // Tininess (IEEE 754-2019 7.5): x is tiny iff its binary32 magnitude bits are below
+  // tiny_below[sign]. Before rounding that is 2^emin (tiny_hi); after rounding, the smallest
+  // magnitude that rounds to 2^emin at p bits with unbounded exponent (below 2^emin by half a
+  // p-bit ulp of binade emin - 1 for rne and rna, by a whole one for the direction of rup /
+  // rdown, not at all for rtz and rno). Stochastic rounding depends on the draw: there lanes in
+  // [tiny_lo, tiny_hi) (binade emin - 1) are re-rounded to p bits.
+  std::uint32_t tiny_lo = 0, tiny_hi = 0, tiny_below[2] = {};
   // The plain normal range: magnitude bits in [fast_lo, fast_hi] round with one shift and
   // never overflow, underflow or meet a special value.
   std::uint32_t fast_lo = 0, fast_hi = 0, rebias = 0;
