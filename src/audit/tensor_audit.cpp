@@ -1,6 +1,8 @@
 #include "fpaudit/audit/tensor_audit.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cctype>
 #include <cmath>
 #include <limits>
@@ -8,11 +10,13 @@
 #include <exception>
 #include <thread>
 
+#include "fpaudit/codec/bulk_f32.hpp"
 #include "fpaudit/codec/convert.hpp"
 #include "fpaudit/codec/decode.hpp"
 #include "fpaudit/codec/exact_product.hpp"
 #include "fpaudit/format/registry.hpp"
 #include "fpaudit/scaling/mx.hpp"
+#include "plain_rows_fast.hpp"
 
 namespace fpaudit::audit {
 
@@ -128,6 +132,8 @@ struct Target {
   scaling::MxSpec mx{};
   scaling::NvFp4TensorScale nvfp4{};
   ResultRow row;
+  // Plain targets the bulk kernels handle (plain_rows_fast.hpp); null otherwise.
+  std::shared_ptr<const detail::FastPlainTarget> fast;
 };
 
 Target make_target(TargetKind kind, const FormatSpec& format) {
@@ -162,6 +168,7 @@ int first_true(int guess, int lo, int hi, const Pred& pred) {
   return k;
 }
 
+
 class Auditor {
  public:
   Auditor(const TensorMeta& meta, const AuditConfig& cfg, const RangeSummary& range, Role role)
@@ -180,16 +187,27 @@ class Auditor {
     ChunkResult out;
     out.rows.reserve(targets_.size());
     std::vector<std::uint64_t> bits(64);
-    for (const Target& t : targets_) {
-      ResultRow row = t.row;
+    for (const Target& t : targets_) out.rows.push_back(t.row);
+    // Plain rows of binary32 data: all at once through the bulk kernels.
+    std::vector<std::uint32_t> f32;
+    const bool fast = !fast_targets_.empty() && detail::as_binary32(xs, f32);
+    if (fast) {
+      std::vector<ConversionStats*> stats;
+      for (std::size_t ti : fast_index_) stats.push_back(&out.rows[ti].stats);
+      detail::add_plain_fast(fast_targets_, xs, f32.data(), first_index, stats);
+    }
+    for (std::size_t ti = 0; ti < targets_.size(); ++ti) {
+      const Target& t = targets_[ti];
+      ResultRow& row = out.rows[ti];
       switch (t.kind) {
-        case TargetKind::plain: run_plain(t, xs, first_index, row); break;
+        case TargetKind::plain:
+          if (!(fast && t.fast)) run_plain(t, xs, first_index, row);
+          break;
         case TargetKind::amax: run_amax(t, xs, first_index, row); break;
         case TargetKind::amax_pow2: run_pow2(t, xs, first_index, row); break;
         case TargetKind::mx:
         case TargetKind::nvfp4: run_blocks(t, xs, first_index, row, bits); break;
       }
-      out.rows.push_back(std::move(row));
     }
     if (!sweep_formats_.empty()) out.thresholds = sweep(xs);
     return out;
@@ -212,6 +230,12 @@ class Auditor {
       Target t = make_target(TargetKind::plain, f);
       t.row = base_row(f.name, "none");
       t.row.bits_per_element = f.width();
+      auto fast = std::make_shared<const detail::FastPlainTarget>(f, cfg_.options);
+      if (fast->supported()) {
+        t.fast = fast;
+        fast_targets_.push_back(fast.get());
+        fast_index_.push_back(targets_.size());
+      }
       targets_.push_back(t);
     }
     const bool finite_amax = range.amax > 0 && std::isfinite(range.amax);
@@ -386,13 +410,20 @@ class Auditor {
   const AuditConfig& cfg_;
   Role role_;
   std::vector<Target> targets_;
+  std::vector<const detail::FastPlainTarget*> fast_targets_;  // plain targets with a fast path
+  std::vector<std::size_t> fast_index_;                        // ... and their target indices
   std::vector<FormatSpec> sweep_formats_;
   ConvertOptions sweep_opt_{};
 };
 
 RangeSummary range_pass(const ValueStream& values) {
   RangeSummary r;
-  values([&r](std::span<const double> xs) {
+  // The binade histogram counted in a flat array over binary64's whole exponent range
+  // (-1074 .. 1023), moved into the map at the end: the same counts, without a map update
+  // per element.
+  constexpr int kLow = -1074;
+  std::vector<std::uint64_t> hist(1023 - kLow + 1);
+  values([&](std::span<const double> xs) {
     for (const double x : xs) {
       ++r.count;
       if (std::isnan(x)) { ++r.nan; continue; }
@@ -401,9 +432,13 @@ RangeSummary range_pass(const ValueStream& values) {
       const double a = std::fabs(x);
       r.amax = std::max(r.amax, a);
       if (r.min_nonzero == 0 || a < r.min_nonzero) r.min_nonzero = a;
-      ++r.histogram[binade(a)];
+      const std::uint64_t field = (std::bit_cast<std::uint64_t>(a) >> 52) & 0x7ff;
+      const int e = field != 0 ? static_cast<int>(field) - 1023 : binade(a);  // ilogb, cheaply
+      ++hist[static_cast<std::size_t>(e - kLow)];
     }
   });
+  for (std::size_t i = 0; i < hist.size(); ++i)
+    if (hist[i]) r.histogram[static_cast<int>(i) + kLow] += hist[i];
   return r;
 }
 

@@ -36,6 +36,7 @@ void register_hw(CLI::App& app);       // fpaudit hw [--json] | hw check [PATH..
 void register_op(CLI::App& app);       // fpaudit op FUNCTION --hex [FILE] (TestFloat lines)
 void register_gen(CLI::App& app);     // fpaudit gen FUNCTION [--level L] [--format F] (docs/VECTORS.md)
 void register_verify(CLI::App& app);  // fpaudit verify FUNCTION FILE | --inputs X --outputs Y
+void register_bench(CLI::App& app);    // fpaudit bench [--quick] [--json FILE] (docs/BENCHMARKS.md)
 void register_gemm(CLI::App& app);     // fpaudit gemm --a A --b B --in-format F --out-format G [--c C] (docs/GEMM.md)
 
 }  // namespace fpaudit::cli

@@ -32,6 +32,7 @@ int run(int argc, char** argv) {
   fpaudit::cli::register_gemm(app);
   fpaudit::cli::register_gen(app);
   fpaudit::cli::register_verify(app);
+  fpaudit::cli::register_bench(app);
 
   try {
     app.parse(argc, argv);  // runs the chosen subcommand's callback

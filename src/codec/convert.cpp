@@ -3,7 +3,9 @@
 #include <bit>
 #include <cstring>
 
+#include "fpaudit/codec/bulk_f32.hpp"
 #include "fpaudit/codec/decode.hpp"
+#include "fpaudit/format/registry.hpp"
 
 namespace fpaudit {
 
@@ -38,6 +40,10 @@ std::size_t storage_bytes(const FormatSpec& f) {
 }
 
 namespace {
+const FormatSpec& binary32_spec() {
+  static const FormatSpec f = format_by_name("binary32");
+  return f;
+}
 std::uint64_t load(const unsigned char* p, std::size_t bytes) {
   std::uint64_t v = 0;
   std::memcpy(&v, p, bytes);  // little-endian host (x86-64)
@@ -49,6 +55,13 @@ void store(unsigned char* p, std::size_t bytes, std::uint64_t v) { std::memcpy(p
 Flags convert_span(const FormatSpec& from, const void* in, const FormatSpec& to, void* out,
                    std::size_t n, const ConvertOptions& opt, std::uint64_t first_index) {
   static_assert(std::endian::native == std::endian::little, "fpaudit assumes a little-endian host");
+  if (from == binary32_spec() && bulk_f32_supported(to, opt)) {
+    // The speed path (src/codec/simd/): bit-identical to the loop below, held so by
+    // tests/test_bulk_f32.cpp. The copy-free cast needs 4-byte alignment; otherwise loop.
+    if (reinterpret_cast<std::uintptr_t>(in) % alignof(std::uint32_t) == 0)
+      return convert_f32_bulk(active_kernel(), to, static_cast<const std::uint32_t*>(in), out, n,
+                              opt, first_index);
+  }
   const std::size_t ib = storage_bytes(from), ob = storage_bytes(to);
   const auto* src = static_cast<const unsigned char*>(in);
   auto* dst = static_cast<unsigned char*>(out);

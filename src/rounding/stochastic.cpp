@@ -3,9 +3,7 @@
 namespace fpaudit {
 
 std::uint32_t philox_word(std::uint64_t seed, std::uint64_t index) {
-  // Philox4x32-10: multipliers and Weyl key increments from Salmon et al. (SC'11), Table 2.
-  constexpr std::uint32_t kMul0 = 0xD2511F53u, kMul1 = 0xCD9E8D57u;
-  constexpr std::uint32_t kWeyl0 = 0x9E3779B9u, kWeyl1 = 0xBB67AE85u;
+  using philox::kMul0, philox::kMul1, philox::kWeyl0, philox::kWeyl1;
   std::uint32_t c0 = static_cast<std::uint32_t>(index), c1 = static_cast<std::uint32_t>(index >> 32);
   std::uint32_t c2 = 0, c3 = 0;
   std::uint32_t k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(seed >> 32);

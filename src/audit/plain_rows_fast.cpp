@@ -1,0 +1,278 @@
+#include "plain_rows_fast.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+#include "fpaudit/codec/bulk_f32.hpp"
+#include "fpaudit/codec/convert.hpp"
+#include "fpaudit/codec/decode.hpp"
+#include "fpaudit/hw/cpu_features.hpp"
+
+namespace fpaudit::audit::detail {
+
+FastPlainTarget::FastPlainTarget(const FormatSpec& f, const ConvertOptions& opt)
+    : f_(f), opt_(opt) {
+  // DAZ in convert_double is binary64's: a binary32 subnormal is a binary64 normal and is never
+  // flushed. The kernels' DAZ is binary32's, so it stays off here.
+  opt_.subnormals.daz = false;
+  supported_ = bulk_f32_supported(f_, opt_);
+  if (!supported_) return;
+  auto t = std::make_shared<std::vector<double>>(std::size_t{1} << f.width());
+  for (std::size_t c = 0; c < t->size(); ++c) (*t)[c] = to_double(f, c);
+  values_ = std::move(t);
+}
+
+bool as_binary32(std::span<const double> xs, std::vector<std::uint32_t>& out) {
+  out.resize(xs.size());
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const float f = static_cast<float>(xs[i]);
+    if (static_cast<double>(f) != xs[i] && !std::isnan(xs[i])) return false;
+    out[i] = std::bit_cast<std::uint32_t>(f);
+  }
+  return true;
+}
+
+namespace {
+
+constexpr std::size_t kBlock = 512;
+
+// Per target and block: the terms of the four sums (zero for elements outside the error
+// statistics: adding +0 to a sum of non-negative terms that started at +0 changes no bit).
+struct Terms {
+  double err[kBlock], x2[kBlock], e2[kBlock], r2[kBlock], rel[kBlock], ulps[kBlock];
+};
+
+struct Geometry {
+  std::uint64_t mag_mask, min_normal, max_finite;
+  bool subnormals;
+  int emin, emax, m;
+  double max_value;
+};
+
+// The maximum of non-negative doubles, compared as integers (the same order; vectorisable).
+inline __attribute__((always_inline)) std::uint64_t max_bits(std::uint64_t m, const double* v,
+                                                             std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) m = std::max(m, std::bit_cast<std::uint64_t>(v[i]));
+  return m;
+}
+
+// Phase 1, element-wise and order-free: the value, the error terms, the counters and the maxima
+// (maxima of non-negative doubles compared as integers: same order, and vectorisable).
+template <class Code>
+inline __attribute__((always_inline)) void terms_body(const Geometry& g, const double* xs,
+                                                      const Code* codes, const double* values,
+                                                      std::size_t n, Terms& t, ConversionStats& st,
+                                                      std::uint64_t& max_abs,
+                                                      std::uint64_t& max_ulp,
+                                                      std::uint64_t& max_rel) {
+  std::uint64_t nan_in = 0, inf_in = 0, zero_in = 0, ovf_inf = 0, ovf_nan = 0, inexact = 0,
+                exact = 0, under = 0, sub = 0, valid_n = 0, rel_n = 0;
+  const double* __restrict xv = xs;
+  const Code* __restrict cv = codes;
+  const double* __restrict vv = values;
+  double* __restrict t_err = t.err;
+  double* __restrict t_rel = t.rel;
+  double* __restrict t_ulps = t.ulps;
+  double* __restrict t_x2 = t.x2;
+  double* __restrict t_e2 = t.e2;
+  double* __restrict t_r2 = t.r2;
+  const std::uint64_t mag_mask = g.mag_mask, min_normal = g.min_normal;
+  const bool subnormals = g.subnormals;
+  const int emin = g.emin, emax = g.emax, m = g.m;
+  // The decode first, on its own (a gather into a local array, which nothing else can alias).
+  double qv[kBlock];
+  for (std::size_t i = 0; i < n; ++i) qv[i] = vv[cv[i]];
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = xv[i];
+    const std::uint64_t code = cv[i];
+    const double q = qv[i];
+    // Branch-free (bitwise & on bools, unconditional division by a safe divisor) so that the
+    // compiler vectorises the loop.
+    const bool xfin = std::isfinite(x), qfin = std::isfinite(q), valid = xfin & qfin, nz = x != 0;
+    nan_in += std::isnan(x);
+    inf_in += std::isinf(x);
+    zero_in += x == 0;
+    ovf_inf += xfin & std::isinf(q);
+    ovf_nan += xfin & std::isnan(q);
+    const std::uint64_t mag = code & mag_mask;
+    inexact += valid & (q != x);
+    exact += valid & (q == x);
+    under += valid & nz & (q == 0);
+    sub += valid & subnormals & (mag != 0) & (mag < min_normal);
+    valid_n += valid;
+    rel_n += valid & nz;
+    const double err = valid ? std::fabs(x - q) : 0.0;
+    // ulp_at(f, x) = 2^(clamp(binade of |x|, emin, emax) - m); |x| is a binary32 value (a normal
+    // binary64 or zero), and dividing by a power of two is multiplying by its exact inverse.
+    const int binade = static_cast<int>((std::bit_cast<std::uint64_t>(x) >> 52) & 0x7ff) - 1023;
+    const int e = std::min(std::max(binade, emin), emax) - m;
+    const double inv_ulp = std::bit_cast<double>(static_cast<std::uint64_t>(1023 - e) << 52);
+    const double quotient = err / (valid & nz ? std::fabs(x) : 1.0);
+    const double rel = valid & nz ? quotient : 0.0;
+    t_err[i] = err;
+    t_x2[i] = valid ? x * x : 0.0;
+    t_e2[i] = err * err;
+    t_r2[i] = rel * rel;
+    t_rel[i] = rel;
+    t_ulps[i] = err * inv_ulp;
+  }
+  max_abs = max_bits(max_abs, t_err, n);
+  max_ulp = max_bits(max_ulp, t_ulps, n);
+  max_rel = max_bits(max_rel, t_rel, n);
+  st.count += n;
+  st.nan_in += nan_in;
+  st.inf_in += inf_in;
+  st.zero_in += zero_in;
+  st.overflow_inf += ovf_inf;
+  st.overflow_nan += ovf_nan;
+  st.inexact += inexact;
+  st.exact += exact;
+  st.underflow_to_zero += under;
+  st.subnormal_out += sub;
+  st.err_count += valid_n;
+  st.rel_count += rel_n;
+}
+
+template <class Code>
+void terms_plain(const Geometry& g, const double* xs, const Code* codes, const double* values,
+                 std::size_t n, Terms& t, ConversionStats& st, std::uint64_t& a, std::uint64_t& u,
+                 std::uint64_t& r) {
+  terms_body(g, xs, codes, values, n, t, st, a, u, r);
+}
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// The same loop compiled for AVX-512 (vector division, gathers); it has no multiply feeding an
+// add, so no FMA contraction can change a bit.
+template <class Code>
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"), optimize("O3"))) void terms_avx512(
+    const Geometry& g, const double* xs, const Code* codes, const double* values, std::size_t n,
+    Terms& t, ConversionStats& st, std::uint64_t& a, std::uint64_t& u, std::uint64_t& r) {
+  terms_body(g, xs, codes, values, n, t, st, a, u, r);
+}
+#endif
+
+bool use_avx512() {
+  static const bool yes = kernel_available(KernelIsa::avx512);
+  return yes;
+}
+
+// Phase 2: the four sums of up to four targets, interleaved (independent chains), each in
+// element order.
+template <int N>
+void sums(Terms* const* t, ConversionStats* const* st, std::size_t n) {
+  double sa[N], sp[N], np[N], sr[N];
+  for (int k = 0; k < N; ++k) {
+    sa[k] = st[k]->sum_abs_err;
+    sp[k] = st[k]->signal_power;
+    np[k] = st[k]->noise_power;
+    sr[k] = st[k]->sum_sq_rel_err;
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    for (int k = 0; k < N; ++k) {
+      sa[k] += t[k]->err[i];
+      sp[k] += t[k]->x2[i];
+      np[k] += t[k]->e2[i];
+      sr[k] += t[k]->r2[i];
+    }
+  for (int k = 0; k < N; ++k) {
+    st[k]->sum_abs_err = sa[k];
+    st[k]->signal_power = sp[k];
+    st[k]->noise_power = np[k];
+    st[k]->sum_sq_rel_err = sr[k];
+  }
+}
+
+}  // namespace
+
+void add_plain_fast(std::span<const FastPlainTarget* const> targets, std::span<const double> xs,
+                    const std::uint32_t* f32, std::uint64_t first,
+                    std::span<ConversionStats* const> stats) {
+  const std::size_t nt = targets.size();
+  std::vector<Terms> terms(nt);
+  std::vector<std::vector<std::uint8_t>> codes(nt);
+  std::vector<Geometry> geo(nt);
+  for (std::size_t k = 0; k < nt; ++k) {
+    const FastPlainTarget& t = *targets[k];
+    const FormatSpec& f = t.format();
+    codes[k].resize(xs.size() * storage_bytes(f));
+    convert_f32_bulk(active_kernel(), f, f32, codes[k].data(), xs.size(), t.options(), first);
+    geo[k] = {f.magnitude_mask(),
+              std::uint64_t{1} << f.mantissa_bits,
+              f.max_finite_bits(),
+              f.has_subnormals,
+              f.emin(),
+              f.emax(),
+              f.mantissa_bits,
+              t.values()[f.max_finite_bits()]};
+  }
+  std::vector<std::uint64_t> max_abs(nt, 0), max_ulp(nt, 0), max_rel(nt, 0);
+  for (std::size_t b = 0; b < xs.size(); b += kBlock) {
+    const std::size_t n = std::min(kBlock, xs.size() - b);
+    for (std::size_t k = 0; k < nt; ++k) {
+      const bool wide = storage_bytes(targets[k]->format()) == 2;
+      const double* v = targets[k]->values().data();
+      const std::uint8_t* c8 = codes[k].data() + b * (wide ? 2 : 1);
+      const auto* c16 = reinterpret_cast<const std::uint16_t*>(c8);
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+      if (use_avx512()) {
+        if (wide)
+          terms_avx512(geo[k], xs.data() + b, c16, v, n, terms[k], *stats[k], max_abs[k],
+                       max_ulp[k], max_rel[k]);
+        else
+          terms_avx512(geo[k], xs.data() + b, c8, v, n, terms[k], *stats[k], max_abs[k], max_ulp[k],
+                       max_rel[k]);
+        continue;
+      }
+#endif
+      if (wide)
+        terms_plain(geo[k], xs.data() + b, c16, v, n, terms[k], *stats[k], max_abs[k], max_ulp[k],
+                    max_rel[k]);
+      else
+        terms_plain(geo[k], xs.data() + b, c8, v, n, terms[k], *stats[k], max_abs[k], max_ulp[k],
+                    max_rel[k]);
+    }
+    for (std::size_t k = 0; k < nt; k += 4) {
+      Terms* tp[4];
+      ConversionStats* sp[4];
+      const std::size_t g = std::min<std::size_t>(4, nt - k);
+      for (std::size_t j = 0; j < g; ++j) {
+        tp[j] = &terms[k + j];
+        sp[j] = stats[k + j];
+      }
+      switch (g) {
+        case 1:
+          sums<1>(tp, sp, n);
+          break;
+        case 2:
+          sums<2>(tp, sp, n);
+          break;
+        case 3:
+          sums<3>(tp, sp, n);
+          break;
+        default:
+          sums<4>(tp, sp, n);
+          break;
+      }
+    }
+  }
+  for (std::size_t k = 0; k < nt; ++k) {
+    ConversionStats& st = *stats[k];
+    st.max_abs_err = std::max(st.max_abs_err, std::bit_cast<double>(max_abs[k]));
+    st.max_ulp_err = std::max(st.max_ulp_err, std::bit_cast<double>(max_ulp[k]));
+    st.max_rel_err = std::max(st.max_rel_err, std::bit_cast<double>(max_rel[k]));
+    // Saturation (overflow to a finite result) can only happen at the largest finite magnitude
+    // with x beyond it; those rare elements take encode()'s flags.
+    const Geometry& g = geo[k];
+    const bool wide = storage_bytes(targets[k]->format()) == 2;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      const std::uint64_t code =
+          wide ? reinterpret_cast<const std::uint16_t*>(codes[k].data())[i] : codes[k][i];
+      if ((code & g.mag_mask) == g.max_finite && std::fabs(xs[i]) > g.max_value &&
+          convert_double(xs[i], targets[k]->format(), targets[k]->options(), first + i)
+              .flags.has(Flags::overflow))
+        ++st.saturated;
+    }
+  }
+}
+
+}  // namespace fpaudit::audit::detail

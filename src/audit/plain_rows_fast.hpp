@@ -1,0 +1,46 @@
+// The plain (unscaled) rows of the audit at memory speed, for chunks whose values are all
+// binary32: every target converted by the bulk kernels (codec/bulk_f32.hpp, bit-identical to
+// encode()), decoded through a table of every code's value, and the statistics accumulated so
+// that every counter and every bit of every sum equals what ConversionStats::add gives element
+// by element (tests/test_audit_fast.cpp holds the two equal). Internal to src/audit.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "fpaudit/audit/conversion_stats.hpp"
+#include "fpaudit/format/format_spec.hpp"
+#include "fpaudit/rounding/options.hpp"
+
+namespace fpaudit::audit::detail {
+
+class FastPlainTarget {
+ public:
+  FastPlainTarget(const FormatSpec& f, const ConvertOptions& opt);
+  // False when the bulk kernels do not handle f under opt (the caller uses add() then).
+  bool supported() const { return supported_; }
+
+  const FormatSpec& format() const { return f_; }
+  const ConvertOptions& options() const { return opt_; }
+  const std::vector<double>& values() const { return *values_; }
+
+ private:
+  FormatSpec f_;
+  ConvertOptions opt_;
+  bool supported_ = false;
+  std::shared_ptr<const std::vector<double>> values_;  // value of every code (decode, once)
+};
+
+// The chunk as binary32 patterns when every value is a binary32 or a NaN (add() only counts
+// NaNs); otherwise false.
+bool as_binary32(std::span<const double> xs, std::vector<std::uint32_t>& out);
+
+// For every target t: stats[t] += the chunk xs (binary32 patterns f32, stochastic indices from
+// first), exactly as calling stats[t]->add(format, x, convert_double(x, ...), value) per element.
+void add_plain_fast(std::span<const FastPlainTarget* const> targets, std::span<const double> xs,
+                    const std::uint32_t* f32, std::uint64_t first,
+                    std::span<ConversionStats* const> stats);
+
+}  // namespace fpaudit::audit::detail
