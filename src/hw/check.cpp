@@ -122,9 +122,10 @@ std::string hex(std::uint64_t v) {
 // documented semantics and on every reported example.
 class Reference {
  public:
+  // magnitude: convert |x| of non-NaN inputs (ConversionPath::documented_reads_magnitude).
   Reference(const FormatSpec& from, const FormatSpec& to, const ConvertOptions& opt,
-            std::uint64_t (*nan_rule)(std::uint64_t), bool allow_fast)
-      : from_(from), to_(to), opt_(opt), nan_rule_(nan_rule) {
+            std::uint64_t (*nan_rule)(std::uint64_t), bool magnitude, bool allow_fast)
+      : from_(from), to_(to), opt_(opt), nan_rule_(nan_rule), magnitude_(magnitude) {
     static const FormatSpec binary32 = format_by_name("binary32");
     if (allow_fast && from == binary32 && F32Narrowing::supports(to, opt)) fast_.emplace(to, opt);
   }
@@ -133,7 +134,9 @@ class Reference {
 
   std::uint64_t operator()(std::uint64_t in) const {
     if (fast_) {
-      if (nan_rule_ && (in & 0x7FFFFFFFu) > 0x7F800000u) return nan_rule_(in);
+      const bool nan = (in & 0x7FFFFFFFu) > 0x7F800000u;
+      if (nan_rule_ && nan) return nan_rule_(in);
+      if (magnitude_ && !nan) in &= 0x7FFFFFFFu;
       return (*fast_)(static_cast<std::uint32_t>(in));
     }
     return slow(in);
@@ -151,7 +154,9 @@ class Reference {
 
  private:
   std::uint64_t slow(std::uint64_t in) const {
-    if (nan_rule_ && from_.is_nan(in)) return nan_rule_(in);
+    const bool nan = from_.is_nan(in);
+    if (nan_rule_ && nan) return nan_rule_(in);
+    if (magnitude_ && !nan) in &= ~from_.sign_bit();
     return convert(from_, in, to_, opt_).bits;
   }
 
@@ -159,6 +164,7 @@ class Reference {
   const FormatSpec& to_;
   ConvertOptions opt_;
   std::uint64_t (*nan_rule_)(std::uint64_t);
+  bool magnitude_;
   std::optional<F32Narrowing> fast_;
 };
 
@@ -304,10 +310,12 @@ CheckResult run_check(const ConversionPath& p, const Inputs& inputs, const Check
   const auto start = std::chrono::steady_clock::now();
 
   const ConvertOptions ieee_opt{};
-  const Reference ieee(p.from, p.to, ieee_opt, nullptr, fast);
-  const Reference documented(p.from, p.to, p.documented, p.documented_nan, fast);
+  const Reference ieee(p.from, p.to, ieee_opt, nullptr, false, fast);
+  const Reference documented(p.from, p.to, p.documented, p.documented_nan,
+                             p.documented_reads_magnitude, fast);
   const Classifier classify(p.from, p.to);
-  const bool same = p.documented_nan == nullptr && same_semantics(ieee_opt, p.documented);
+  const bool same = p.documented_nan == nullptr && !p.documented_reads_magnitude &&
+                    same_semantics(ieee_opt, p.documented);
   const Job job{p, inputs, ieee, documented, same, classify, opt};
 
   const unsigned threads = std::clamp(opt.threads, 1u, 256u);

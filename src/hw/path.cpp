@@ -96,6 +96,8 @@ std::vector<const GemmPath*> match_gemm_paths(std::string_view pattern) {
 
 std::uint64_t documented_result(const ConversionPath& p, std::uint64_t input_bits) {
   if (p.documented_nan && p.from.is_nan(input_bits)) return p.documented_nan(input_bits);
+  if (p.documented_reads_magnitude && !p.from.is_nan(input_bits))
+    input_bits &= ~p.from.sign_bit();
   return convert(p.from, input_bits, p.to, p.documented).bits;
 }
 

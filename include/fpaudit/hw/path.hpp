@@ -38,6 +38,10 @@ struct ConversionPath {
   // input's sign; a payload moved without quieting): the documented result bits for a NaN
   // input (bits of `from`). Null: the reference's NaN policy (documented.nan) applies.
   std::uint64_t (*documented_nan)(std::uint64_t input_bits) = nullptr;
+  // The documented semantics read the magnitude |x| of a non-NaN input (NVIDIA's E8M0 encodes:
+  // cuda_fp8.h, "absolute value is rounded"): the reference converts the input with its sign
+  // bit cleared. False: the reference reads the input as it is.
+  bool documented_reads_magnitude = false;
   // Whether this machine, OS and build can run the path; on false, *why (when non-null) says
   // why in one line ("CPU lacks avx512_bf16"). Never executes the instructions it asks about.
   std::function<bool(std::string* why)> available;
@@ -83,7 +87,7 @@ const ConversionPath* find_conversion_path(std::string_view name);
 std::vector<const ConversionPath*> match_conversion_paths(std::string_view pattern);
 
 // The documented result for one input: the reference (fpaudit::convert) under p.documented,
-// with p.documented_nan applied to NaN inputs.
+// with p.documented_nan applied to NaN inputs and |x| read where p.documented_reads_magnitude.
 std::uint64_t documented_result(const ConversionPath& p, std::uint64_t input_bits);
 
 // Is a path usable here? (available() with the reason; never throws.)

@@ -150,6 +150,8 @@ ConversionPath make_cuda_path(const Conversion& c, std::string name, std::string
   ConversionPath p =
       make_path(std::move(name), c.from, c.to, std::move(semantics), o, std::move(available), run);
   p.documented_nan = c.nan_rule;
+  // cuda_fp8.h, __nv_cvt_*_to_e8m0: "absolute value is rounded"; the sign is ignored.
+  p.documented_reads_magnitude = std::string_view(c.to) == "e8m0";
   return p;
 }
 
