@@ -94,7 +94,8 @@ Replay replay(const fs::path& d, const gemm::AccumulationModel& m, bool swap_pai
   EXPECT_EQ(want.size(), 5000u) << d;
   EXPECT_TRUE(a.size() == want.size() && b.size() == want.size() && c.size() == want.size()) << d;
   // H100/H200 fp8 with fp32 output was recorded by WGMMA with a zero accumulator (research 3.3).
-  const bool c_unused = c_zero || (gpu == "H100" || gpu == "H200") && in.precision() <= 4 && out_name == "binary32";
+  const bool c_unused =
+      c_zero || ((gpu == "H100" || gpu == "H200") && in.precision() <= 4 && out_name == "binary32");
   Replay r;
   r.k = a.empty() ? 0 : a[0].size();
   for (std::size_t i = 0; i < std::min({want.size(), a.size(), b.size(), c.size()}); ++i) {

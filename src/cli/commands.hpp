@@ -35,5 +35,6 @@ void register_audit(CLI::App& app);    // fpaudit audit PATH... (docs/AUDIT_JSON
 void register_hw(CLI::App& app);       // fpaudit hw [--json] | hw check [PATH...] [--exhaustive]
 void register_op(CLI::App& app);       // fpaudit op FUNCTION --hex [FILE] (TestFloat lines)
 void register_gemm(CLI::App& app);     // fpaudit gemm --a A --b B --in-format F --out-format G [--c C] (docs/GEMM.md)
+void register_models(CLI::App& app);   // fpaudit models [NAME|DEVICE...] [--json] (docs/TENSOR_CORES.md)
 
 }  // namespace fpaudit::cli

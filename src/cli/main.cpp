@@ -30,6 +30,7 @@ int run(int argc, char** argv) {
   fpaudit::cli::register_hw(app);
   fpaudit::cli::register_op(app);
   fpaudit::cli::register_gemm(app);
+  fpaudit::cli::register_models(app);
 
   try {
     app.parse(argc, argv);  // runs the chosen subcommand's callback

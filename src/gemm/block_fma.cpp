@@ -12,6 +12,7 @@
 #include "fpaudit/codec/decode.hpp"
 #include "fpaudit/codec/encode.hpp"
 #include "fpaudit/gemm/exact_accumulator.hpp"
+#include "round_fast.hpp"
 
 namespace fpaudit::gemm {
 namespace {
@@ -72,26 +73,58 @@ u128 align(const Term& t, int grid, FusedAlignment how) {
 i128 signed_of(bool neg, u128 m) { return neg ? -static_cast<i128>(m) : static_cast<i128>(m); }
 u128 magnitude(i128 s) { return s < 0 ? 0 - static_cast<u128>(s) : static_cast<u128>(s); }
 
+ConvertOptions with_rounding(Rounding r) {
+  ConvertOptions o;
+  o.rounding = r;
+  return o;
+}
+
 struct Ctx {
+  Ctx(const BlockFma& p_, const FormatSpec& acc_, Rounding frmode_)
+      : p(p_), acc(acc_), frmode(frmode_), c_emin(std::min(-126, acc_.emin())),
+        o_fr(with_rounding(frmode_)), o_rne(with_rounding(Rounding::rne)),
+        o_c(with_rounding(p_.c_rounding)), r_fr(acc_, o_fr), r_rne(acc_, o_rne), r_c(acc_, o_c),
+        field_mask((std::uint64_t{1} << acc_.exponent_bits) - 1) {}
+  // products_sum in 64-bit integers: truncating alignment, no per-product exponent adjustment,
+  // and every aligned addend below 2^(fraction_bits + 2) with terms + 1 of them fitting 63 bits
+  // (set per dot product by block_fma_dot, which also checks that significands fit 32 bits).
+  bool fast = false;
   const BlockFma& p;
   const FormatSpec& acc;
   Rounding frmode;
   int c_emin;  // c's alignment exponent floor: its binary32 encoding's (K&M B4)
+  // encode() with these options; the inline case proven equal to it (round_fast.hpp).
+  ConvertOptions o_fr, o_rne, o_c;
+  detail::FastRounder r_fr, r_rne, r_c;
+  std::uint64_t field_mask;
 };
+
+// decode(acc, bits), inline for normal values (exponent field neither 0 nor all ones).
+ExactValue unpack(const Ctx& x, std::uint64_t bits) {
+  const int m = x.acc.mantissa_bits;
+  const std::uint64_t field = (bits >> m) & x.field_mask;
+  if (field == 0 || field == x.field_mask) return decode(x.acc, bits);
+  return ExactValue::finite((bits & x.acc.sign_bit()) != 0,
+                            (bits & x.acc.mantissa_mask()) | (std::uint64_t{1} << m),
+                            static_cast<int>(field) - x.acc.bias - m);
+}
 
 // B7-B9: round the exact block value into acc; overflow is +-inf in every mode (B8); flushed
 // results are +0 (B9).
 ExactValue finish(const Ctx& x, const ExactValue& v, Rounding mode) {
   if (v.cls != ValueClass::finite) return ExactValue::zero(false);
-  ConvertOptions o;
-  o.rounding = mode;
-  const Encoded e = encode(x.acc, v, o);
+  const detail::FastRounder* r = mode == x.frmode ? &x.r_fr
+                                 : mode == Rounding::rne ? &x.r_rne
+                                 : mode == x.p.c_rounding ? &x.r_c : nullptr;
+  const Encoded e = r ? r->round(v.negative, v.sig, v.exp, v.sticky, 0)
+                      : encode(x.acc, v, with_rounding(mode));
   if (x.p.overflow_to_inf && e.flags.has(Flags::overflow) && x.acc.has_inf)
     return ExactValue::inf(v.negative);
-  const ExactValue r = decode(x.acc, e.bits);
-  if (x.p.flush_results && r.cls == ValueClass::finite && floor_log2(r) < x.acc.emin())
+  const ExactValue r2 = unpack(x, e.bits);
+  const ExactValue& r_ = r2;
+  if (x.p.flush_results && r_.cls == ValueClass::finite && floor_log2(r_) < x.acc.emin())
     return ExactValue::zero(false);
-  return r;
+  return r_;
 }
 
 // The exact sum of terms (their own lsb's; no alignment), rounded once with `mode`; +0 if zero.
@@ -174,9 +207,11 @@ bool gather_products(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
     if (u.cls != ValueClass::finite || v.cls != ValueClass::finite) continue;
     if (x.p.flush_inputs && (u.subnormal || v.subnormal)) continue;
     Term t{static_cast<u128>(u.sig) * v.sig, u.lsb + v.lsb, u.e + v.e, u.neg != v.neg};
-    const int top = t.lsb + bitlen(t.mag) - 1;  // floor(log2 |product|)
-    if (x.p.normalise_products && top >= t.e + 1) ++t.e;
-    if (x.p.product_limit && top >= x.acc.emax() + 1) (t.neg ? big_neg : big_pos) = true;
+    if (x.p.normalise_products || x.p.product_limit) {
+      const int top = t.lsb + bitlen(t.mag) - 1;  // floor(log2 |product|)
+      if (x.p.normalise_products && top >= t.e + 1) ++t.e;
+      if (x.p.product_limit && top >= x.acc.emax() + 1) (t.neg ? big_neg : big_pos) = true;
+    }
     ws.terms.push_back(t);
   }
   if (big_pos || big_neg) {  // K&M B2: +inf whatever the products' sign; NaN if both occur
@@ -199,23 +234,79 @@ int max_exponent(const Term* t, std::size_t n, int floor) {
   return e;
 }
 
-ExactValue block_global(const Ctx& x, BlockFmaWorkspace& ws, const ExactValue& c) {
-  if (c_present(x, c)) ws.terms.push_back(term_of(c, std::max(floor_log2(c), x.c_emin)));
+// A partial sum: `sum` in units of 2^(e - fraction_bits - extra), e = the alignment exponent
+// E_max (at least min_exponent), over `count` nonzero addends (K&M B5-B6).
+struct Partial {
+  i128 sum = 0;
+  int e = 0;
+  std::size_t count = 0;
+};
+
+// The products at pos[start], pos[start + stride], ... (offsets from k0; at or past K: zero
+// padding), plus c when given (its exponent e_c), aligned and summed.
+Partial products_sum(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
+                     const std::vector<std::size_t>& pos, std::size_t start, std::size_t stride,
+                     std::size_t k0, std::size_t K, BlockFmaWorkspace& ws, const ExactValue* c, int e_c) {
+  Partial r;
+  const int fb = x.p.fraction_bits;
+  if (x.fast) {
+    // 64-bit integers (Ctx::fast says when they are exact): two passes, no stored terms.
+    int e = c ? std::max(x.p.min_exponent, e_c) : x.p.min_exponent;
+    std::size_t count = c ? 1 : 0;
+    for (std::size_t j = start; j < pos.size(); j += stride) {
+      const std::size_t k = k0 + pos[j];
+      if (k >= K || a[k].sig == 0 || b[k].sig == 0) continue;
+      e = std::max(e, a[k].e + b[k].e);
+      ++count;
+    }
+    const int grid = e - fb;
+    std::int64_t sum = 0;
+    if (c) {
+      const int sh = grid - c->exp;
+      const std::uint64_t q = sh <= 0 ? c->sig << -sh : sh < 64 ? c->sig >> sh : 0;
+      sum = c->negative ? -static_cast<std::int64_t>(q) : static_cast<std::int64_t>(q);
+    }
+    for (std::size_t j = start; j < pos.size(); j += stride) {
+      const std::size_t k = k0 + pos[j];
+      if (k >= K) continue;
+      const std::uint64_t p = a[k].sig * b[k].sig;  // 0 for a zero operand
+      const int sh = grid - (a[k].lsb + b[k].lsb);
+      const std::uint64_t q = sh <= 0 ? p << -sh : sh < 64 ? p >> sh : 0;
+      sum += (a[k].neg != b[k].neg) ? -static_cast<std::int64_t>(q) : static_cast<std::int64_t>(q);
+    }
+    r.sum = sum;
+    r.e = e;
+    r.count = count;
+    return r;
+  }
+  ExactValue special;
+  gather_products(x, a, b, pos, start, stride, k0, K, ws, &special);  // prd_limit: block()
+  if (c) ws.terms.push_back(term_of(*c, e_c));
   const std::size_t n = ws.terms.size();
-  if (n == 0) return ExactValue::zero(false);  // B1: no products, c = 0: +0
   const int extra = x.p.alignment == FusedAlignment::sticky ? 1 : 0;
-  const int grid = max_exponent(ws.terms.data(), n, x.p.min_exponent) - x.p.fraction_bits - extra;
-  const i128 s = aligned_sum(ws.terms.data(), n, grid, x.p.alignment);
-  if (s == 0) return ExactValue::zero(false);  // B6: +0
-  return finish(x, exact_of(s < 0, magnitude(s), grid), x.frmode);
+  r.e = max_exponent(ws.terms.data(), n, x.p.min_exponent);
+  r.sum = aligned_sum(ws.terms.data(), n, r.e - fb - extra, x.p.alignment);
+  r.count = n;
+  return r;
 }
 
-ExactValue block_late_sum(const Ctx& x, BlockFmaWorkspace& ws, const ExactValue& c) {
-  const std::size_t n = ws.terms.size();
-  if (n == 0 && !c_present(x, c)) return ExactValue::zero(false);  // B1
-  const int e_p = max_exponent(ws.terms.data(), n, x.p.min_exponent);
-  const i128 s = aligned_sum(ws.terms.data(), n, e_p - x.p.fraction_bits, x.p.alignment);
-  return add_c_late(x, s, e_p, c, false);
+ExactValue block_global(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
+                        const std::vector<std::size_t>& pos, std::size_t k0, std::size_t K,
+                        BlockFmaWorkspace& ws, const ExactValue& c) {
+  const bool has_c = c_present(x, c);
+  const Partial s = products_sum(x, a, b, pos, 0, 1, k0, K, ws, has_c ? &c : nullptr,
+                                 has_c ? std::max(floor_log2(c), x.c_emin) : 0);
+  if (s.count == 0 || s.sum == 0) return ExactValue::zero(false);  // B1, B6: +0
+  const int extra = x.p.alignment == FusedAlignment::sticky ? 1 : 0;
+  return finish(x, exact_of(s.sum < 0, magnitude(s.sum), s.e - x.p.fraction_bits - extra), x.frmode);
+}
+
+ExactValue block_late_sum(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
+                          const std::vector<std::size_t>& pos, std::size_t k0, std::size_t K,
+                          BlockFmaWorkspace& ws, const ExactValue& c) {
+  const Partial s = products_sum(x, a, b, pos, 0, 1, k0, K, ws, nullptr, 0);
+  if (s.count == 0 && !c_present(x, c)) return ExactValue::zero(false);  // B1
+  return add_c_late(x, s.sum, s.e, c, false);
 }
 
 ExactValue block_odd_even(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
@@ -225,12 +316,10 @@ ExactValue block_odd_even(const Ctx& x, const BlockOperand* a, const BlockOperan
   i128 s[2];
   int e[2];
   for (std::size_t half = 0; half < 2; ++half) {
-    ExactValue special;
-    gather_products(x, a, b, pos, half, 2, k0, K, ws, &special);  // prd_limit: checked already
-    const std::size_t n = ws.terms.size(), slots = (pos.size() - half + 1) / 2;
-    e[half] = max_exponent(ws.terms.data(), n, x.p.min_exponent);
-    if (n < slots) e[half] = std::max(e[half], -1024);  // a zero product's exponent
-    s[half] = aligned_sum(ws.terms.data(), n, e[half] - x.p.fraction_bits, x.p.alignment);
+    const Partial p = products_sum(x, a, b, pos, half, 2, k0, K, ws, nullptr, 0);
+    const std::size_t slots = (pos.size() - half + 1) / 2;
+    s[half] = p.sum;
+    e[half] = p.count < slots ? std::max(p.e, -1024) : p.e;  // a zero product's exponent
   }
   const int big = e[0] >= e[1] ? 0 : 1, small = 1 - big;
   int sh = e[big] - e[small];
@@ -282,7 +371,11 @@ ExactValue block_pairwise(const Ctx& x, const BlockOperand* a, const BlockOperan
       if (u.cls == ValueClass::finite && v.cls == ValueClass::finite &&
           !(x.p.flush_inputs && (u.subnormal || v.subnormal))) {
         const Term t{static_cast<u128>(u.sig) * v.sig, u.lsb + v.lsb, 0, u.neg != v.neg};
-        p = flush(x, round_exact_sum(x, &t, 1, Rounding::rne));
+        const int bits = bitlen(t.mag), top = t.lsb + bits - 1;
+        if (bits <= x.acc.precision() && top >= x.acc.emin() && top < x.acc.emax())
+          p = ExactValue::finite(t.neg, static_cast<std::uint64_t>(t.mag), t.lsb);  // exact: no rounding
+        else
+          p = flush(x, round_exact_sum(x, &t, 1, Rounding::rne));
       }
     }
     leaves.push_back(p);
@@ -302,10 +395,13 @@ ExactValue block(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
                  const ExactValue& c, BlockFmaWorkspace& ws) {
   if (c.cls == ValueClass::inf || c.cls == ValueClass::nan) return c;  // stays non-finite
   ExactValue special;
-  if (!gather_products(x, a, b, pos, 0, 1, k0, K, ws, &special)) return special;
+  // K&M B2 (prd_limit) and the exact path need every product; the others gather their own.
+  if ((x.p.product_limit || x.p.path == BlockPath::exact) &&
+      !gather_products(x, a, b, pos, 0, 1, k0, K, ws, &special))
+    return special;
   switch (x.p.path) {
-    case BlockPath::global: return block_global(x, ws, c);
-    case BlockPath::late_sum: return block_late_sum(x, ws, c);
+    case BlockPath::global: return block_global(x, a, b, pos, k0, K, ws, c);
+    case BlockPath::late_sum: return block_late_sum(x, a, b, pos, k0, K, ws, c);
     case BlockPath::odd_even: return block_odd_even(x, a, b, pos, k0, K, ws, c);
     case BlockPath::pairwise: return block_pairwise(x, a, b, pos, k0, K, c, ws);
     case BlockPath::exact: return block_exact(x, ws, c);
@@ -373,11 +469,14 @@ BlockOperand block_operand(const ExactValue& v, int emin) {
 
 ExactValue block_fma_dot(const BlockFma& p, const FormatSpec& acc, Rounding frmode,
                          const BlockOperand* a, const BlockOperand* b, std::size_t K,
-                         const ExactValue& c, BlockFmaWorkspace& ws) {
+                         const ExactValue& c, BlockFmaWorkspace& ws,
+                         const std::uint64_t* finite_sig_or) {
   // Special values over every product and c (K&M GEMM.m step 4).
   bool pinf = false, ninf = false, nan = c.cls == ValueClass::nan;
-  for (std::size_t k = 0; k < K && !nan; ++k) {
+  std::uint64_t sig_or = finite_sig_or ? *finite_sig_or : 0;
+  for (std::size_t k = 0; k < (finite_sig_or ? 0 : K) && !nan; ++k) {
     const ValueClass u = a[k].cls, v = b[k].cls;
+    sig_or |= a[k].sig | b[k].sig;
     if (u == ValueClass::finite && v == ValueClass::finite) continue;
     if (u == ValueClass::nan || v == ValueClass::nan) nan = true;
     else if ((u == ValueClass::inf && v == ValueClass::zero) || (u == ValueClass::zero && v == ValueClass::inf))
@@ -397,7 +496,10 @@ ExactValue block_fma_dot(const BlockFma& p, const FormatSpec& acc, Rounding frmo
       ws.built_interleave != p.interleave)
     build_groups(p, ws);
 
-  const Ctx x{p, acc, frmode, std::min(-126, acc.emin())};
+  Ctx x(p, acc, frmode);
+  x.fast = sig_or < (std::uint64_t{1} << 32) && p.alignment == FusedAlignment::truncate &&
+           !p.normalise_products && !p.flush_inputs &&
+           p.fraction_bits + 2 + std::bit_width(static_cast<unsigned>(p.terms) + 1) <= 62;
   ExactValue run = c;
   for (std::size_t k0 = 0; k0 < K; k0 += kinst) {
     ExactValue v = p.c_entry == AddendEntry::aligned ? run : ExactValue::zero(false);

@@ -644,24 +644,41 @@ std::vector<std::uint64_t> model_gemm(const AccumulationModel& m, std::size_t M,
                          B.block_scales ? INT_MIN / 2 : B.format.emin()};
   if (m.kind == ModelKind::fused) {
     // The block-FMA hot loop: operands read once into BlockOperands (B by columns).
+    // Per row / column: the OR of the significands, or all ones when a non-finite value occurs
+    // (then block_fma_dot scans for special values itself).
+    constexpr std::uint64_t kSpecial = ~std::uint64_t{0};
+    auto summary = [](const BlockOperand* v, std::size_t n) {
+      std::uint64_t o = 0;
+      for (std::size_t k = 0; k < n; ++k) {
+        if (v[k].cls == ValueClass::inf || v[k].cls == ValueClass::nan) return kSpecial;
+        o |= v[k].sig;
+      }
+      return o;
+    };
     std::vector<BlockOperand> bt(N * K);
+    std::vector<std::uint64_t> bsum(N);
     detail::parallel_ranges(N, threads, [&](std::size_t j0, std::size_t j1) {
-      for (std::size_t j = j0; j < j1; ++j)
+      for (std::size_t j = j0; j < j1; ++j) {
         for (std::size_t k = 0; k < K; ++k) bt[j * K + k] = block_operand(db.at(k, j).value(), clamp.emin_b);
+        bsum[j] = summary(bt.data() + j * K, K);
+      }
     });
     detail::parallel_ranges(count, threads, [&](std::size_t e0, std::size_t e1) {
       std::vector<BlockOperand> row(K);
       std::size_t have_row = SIZE_MAX;
+      std::uint64_t asum = 0;
       BlockFmaWorkspace ws;
       for (std::size_t e = e0; e < e1; ++e) {
         const std::size_t idx = elements.empty() ? e : elements[e];
         const std::size_t i = idx / N, j = idx % N;
         if (i != have_row) {
           for (std::size_t k = 0; k < K; ++k) row[k] = block_operand(da.at(i, k).value(), clamp.emin_a);
+          asum = summary(row.data(), K);
           have_row = i;
         }
+        const std::uint64_t sig_or = asum | bsum[j];
         ExactValue v = block_fma_dot(m.block, m.acc, m.rounding, row.data(), bt.data() + j * K, K,
-                                     ExactValue::zero(false), ws);
+                                     ExactValue::zero(false), ws, sig_or == kSpecial ? nullptr : &sig_or);
         if (scaled) v = apply_tensor_scales(v, A, B, opt);
         res[e] = encode(out, v, opt, idx).bits;
       }

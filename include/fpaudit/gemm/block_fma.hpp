@@ -102,8 +102,11 @@ struct BlockFmaWorkspace {
 // `acc`), result a value of `acc` (or +-inf, NaN). frmode rounds every block result into acc.
 // Special values first, over every product and c (K&M GEMM.m step 4): a NaN product (0 x inf
 // included) or c gives NaN; +inf with -inf gives NaN; otherwise an infinity gives it.
+// `finite_sig_or`, when the caller knows that every a[k] and b[k] is finite or zero: the OR of
+// their significands (saves the per-call scan; model_gemm computes it per row and column).
 ExactValue block_fma_dot(const BlockFma& p, const FormatSpec& acc, Rounding frmode,
                          const BlockOperand* a, const BlockOperand* b, std::size_t K,
-                         const ExactValue& c, BlockFmaWorkspace& ws);
+                         const ExactValue& c, BlockFmaWorkspace& ws,
+                         const std::uint64_t* finite_sig_or = nullptr);
 
 }  // namespace fpaudit::gemm
