@@ -250,14 +250,23 @@ Partial products_sum(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
   Partial r;
   const int fb = x.p.fraction_bits;
   if (x.fast) {
-    // 64-bit integers (Ctx::fast says when they are exact): two passes, no stored terms.
+    // 64-bit integers (Ctx::fast says when they are exact): two passes, no stored terms. A group
+    // of consecutive positions is walked directly (the common case; no index vector).
+    const bool run = stride == 1 && start == 0 && pos.back() - pos.front() + 1 == pos.size();
+    const std::size_t lo = k0 + pos.front(), hi = std::min(K, k0 + pos.back() + 1);
     int e = c ? std::max(x.p.min_exponent, e_c) : x.p.min_exponent;
     std::size_t count = c ? 1 : 0;
-    for (std::size_t j = start; j < pos.size(); j += stride) {
-      const std::size_t k = k0 + pos[j];
-      if (k >= K || a[k].sig == 0 || b[k].sig == 0) continue;
-      e = std::max(e, a[k].e + b[k].e);
-      ++count;
+    auto scan = [&](std::size_t k) {  // branch-free: zero products leave e alone
+      const bool nz = (a[k].sig != 0) & (b[k].sig != 0);
+      const int ek = a[k].e + b[k].e;
+      e = nz && ek > e ? ek : e;
+      count += nz;
+    };
+    if (run) {
+      for (std::size_t k = lo; k < hi; ++k) scan(k);
+    } else {
+      for (std::size_t j = start; j < pos.size(); j += stride)
+        if (k0 + pos[j] < K) scan(k0 + pos[j]);
     }
     const int grid = e - fb;
     std::int64_t sum = 0;
@@ -266,13 +275,19 @@ Partial products_sum(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
       const std::uint64_t q = sh <= 0 ? c->sig << -sh : sh < 64 ? c->sig >> sh : 0;
       sum = c->negative ? -static_cast<std::int64_t>(q) : static_cast<std::int64_t>(q);
     }
-    for (std::size_t j = start; j < pos.size(); j += stride) {
-      const std::size_t k = k0 + pos[j];
-      if (k >= K) continue;
+    auto add = [&](std::size_t k) {  // branch-free; p < 2^62, so p >> 63 is 0
       const std::uint64_t p = a[k].sig * b[k].sig;  // 0 for a zero operand
       const int sh = grid - (a[k].lsb + b[k].lsb);
-      const std::uint64_t q = sh <= 0 ? p << -sh : sh < 64 ? p >> sh : 0;
-      sum += (a[k].neg != b[k].neg) ? -static_cast<std::int64_t>(q) : static_cast<std::int64_t>(q);
+      const int left = sh < 0 ? -sh : 0, right = sh > 63 ? 63 : sh > 0 ? sh : 0;
+      const auto q = static_cast<std::int64_t>((p << left) >> right);
+      const std::int64_t neg = -static_cast<std::int64_t>(a[k].neg != b[k].neg);
+      sum += (q ^ neg) - neg;
+    };
+    if (run) {
+      for (std::size_t k = lo; k < hi; ++k) add(k);
+    } else {
+      for (std::size_t j = start; j < pos.size(); j += stride)
+        if (k0 + pos[j] < K) add(k0 + pos[j]);
     }
     r.sum = sum;
     r.e = e;

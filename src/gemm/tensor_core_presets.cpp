@@ -101,7 +101,7 @@ std::vector<Family> families() {
 
   const char* kInterleave =
       "departure: the published model (one 32-term block, neab -10, RNE to fp16 with 0 fraction "
-      "bits) fails 4992-4999 of 5000 recorded rows; fpaudit uses the rule that fits all of them "
+      "bits) fails 4992-4999 of 5000 recorded rows (run with C = 0 as the authors' script does); fpaudit uses the rule that fits all of them "
       "(research 3.2): mma.sync fp8 runs on the fp16 HMMA datapath, two 16-product blocks over the "
       "interleaved pairs {0,1,4,5,...,28,29} then {2,3,6,7,...,30,31} (fp16 parameters: neab 2, RNE, "
       "min_exponent -21; the second block takes the first's result as its addend), then C added "
