@@ -84,7 +84,8 @@ struct Ctx {
       : p(p_), acc(acc_), frmode(frmode_), c_emin(std::min(-126, acc_.emin())),
         o_fr(with_rounding(frmode_)), o_rne(with_rounding(Rounding::rne)),
         o_c(with_rounding(p_.c_rounding)), r_fr(acc_, o_fr), r_rne(acc_, o_rne), r_c(acc_, o_c),
-        field_mask((std::uint64_t{1} << acc_.exponent_bits) - 1) {}
+        field_mask((std::uint64_t{1} << acc_.exponent_bits) - 1), acc_emin(acc_.emin()),
+        acc_emax(acc_.emax()), acc_precision(acc_.precision()) {}
   // products_sum in 64-bit integers: truncating alignment, no per-product exponent adjustment,
   // and every aligned addend below 2^(fraction_bits + 2) with terms + 1 of them fitting 63 bits
   // (set per dot product by block_fma_dot, which also checks that significands fit 32 bits).
@@ -97,6 +98,7 @@ struct Ctx {
   ConvertOptions o_fr, o_rne, o_c;
   detail::FastRounder r_fr, r_rne, r_c;
   std::uint64_t field_mask;
+  int acc_emin, acc_emax, acc_precision;  // cached: FormatSpec computes them
 };
 
 // decode(acc, bits), inline for normal values (exponent field neither 0 nor all ones).
@@ -122,7 +124,7 @@ ExactValue finish(const Ctx& x, const ExactValue& v, Rounding mode) {
     return ExactValue::inf(v.negative);
   const ExactValue r2 = unpack(x, e.bits);
   const ExactValue& r_ = r2;
-  if (x.p.flush_results && r_.cls == ValueClass::finite && floor_log2(r_) < x.acc.emin())
+  if (x.p.flush_results && r_.cls == ValueClass::finite && floor_log2(r_) < x.acc_emin)
     return ExactValue::zero(false);
   return r_;
 }
@@ -155,7 +157,7 @@ Term term_of(const ExactValue& v, int e) {
 // K&M B0 (c side): a c below acc's normal range is 0 when results flush.
 bool c_present(const Ctx& x, const ExactValue& c) {
   if (c.cls != ValueClass::finite) return false;
-  return !(x.p.flush_results && floor_log2(c) < x.acc.emin());
+  return !(x.p.flush_results && floor_log2(c) < x.acc_emin);
 }
 
 // The two-operand unnormalised add of c to a partial sum (K&M late partial sum, [G]:516-585):
@@ -210,7 +212,7 @@ bool gather_products(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
     if (x.p.normalise_products || x.p.product_limit) {
       const int top = t.lsb + bitlen(t.mag) - 1;  // floor(log2 |product|)
       if (x.p.normalise_products && top >= t.e + 1) ++t.e;
-      if (x.p.product_limit && top >= x.acc.emax() + 1) (t.neg ? big_neg : big_pos) = true;
+      if (x.p.product_limit && top >= x.acc_emax + 1) (t.neg ? big_neg : big_pos) = true;
     }
     ws.terms.push_back(t);
   }
@@ -387,7 +389,7 @@ ExactValue block_pairwise(const Ctx& x, const BlockOperand* a, const BlockOperan
           !(x.p.flush_inputs && (u.subnormal || v.subnormal))) {
         const Term t{static_cast<u128>(u.sig) * v.sig, u.lsb + v.lsb, 0, u.neg != v.neg};
         const int bits = bitlen(t.mag), top = t.lsb + bits - 1;
-        if (bits <= x.acc.precision() && top >= x.acc.emin() && top < x.acc.emax())
+        if (bits <= x.acc_precision && top >= x.acc_emin && top < x.acc_emax)
           p = ExactValue::finite(t.neg, static_cast<std::uint64_t>(t.mag), t.lsb);  // exact: no rounding
         else
           p = flush(x, round_exact_sum(x, &t, 1, Rounding::rne));
@@ -411,7 +413,14 @@ ExactValue block(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
   if (c.cls == ValueClass::inf || c.cls == ValueClass::nan) return c;  // stays non-finite
   ExactValue special;
   // K&M B2 (prd_limit) and the exact path need every product; the others gather their own.
-  if ((x.p.product_limit || x.p.path == BlockPath::exact) &&
+  bool check_limit = false;
+  if (x.p.product_limit) {  // cheap bound first: |a b| < 2^(e_a + e_b + 2)
+    for (std::size_t i : pos)
+      if (k0 + i < K && a[k0 + i].sig != 0 && b[k0 + i].sig != 0 &&
+          a[k0 + i].e + b[k0 + i].e + 1 >= x.acc_emax + 1)
+        check_limit = true;
+  }
+  if ((check_limit || x.p.path == BlockPath::exact) &&
       !gather_products(x, a, b, pos, 0, 1, k0, K, ws, &special))
     return special;
   switch (x.p.path) {
