@@ -38,6 +38,7 @@ std::vector<std::uint8_t> random_matrix(const FormatSpec& f, std::size_t n, std:
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one line per preset as it finishes
   const std::size_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1024;
   std::vector<std::string> names;
   for (int i = 2; i < argc; ++i) names.emplace_back(argv[i]);

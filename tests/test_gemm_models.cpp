@@ -228,6 +228,18 @@ TEST(Models, FusedPresetsMatchRestatement) {
       expect_model(preset, a, b, fused_oracle(preset, a, b, 0, K), preset.name.c_str());
     }
   }
+  // binary64 inputs (53-bit significands) take the evaluator's 128-bit path, the presets above its
+  // 64-bit one: the same re-statement is the oracle for both.
+  for (const char* spec : {"fused:terms=8,fraction_bits=40,rounding=rtz", "fused:terms=3,fraction_bits=55,rounding=rne",
+                           "fused:terms=16,fraction_bits=23,rounding=rtz,min_exponent=-30"}) {
+    const AccumulationModel m = parse_model(spec);
+    const FormatSpec f64 = format_by_name("binary64");
+    for (int trial = 0; trial < 40; ++trial) {
+      const std::size_t K = 1 + rng() % 60;
+      const Vec a = random_vec(f64, K, rng, trial % 2 ? 6.0 : 1.0), b = random_vec(f64, K, rng, trial % 2 ? 6.0 : 1.0);
+      expect_model(m, a, b, fused_oracle(m, a, b, 0, K), spec);
+    }
+  }
   // The variants of alignment the family allows, on binary16 (sticky and rne are checked for
   // consistency of the ordering only: truncate <= sticky/rne results in magnitude are not
   // asserted; the truncating re-statement is the oracle for truncate).
