@@ -122,11 +122,10 @@ struct Ctx {
                       : encode(x.acc, v, with_rounding(mode));
   if (x.p.overflow_to_inf && e.flags.has(Flags::overflow) && x.acc.has_inf)
     return ExactValue::inf(v.negative);
-  const ExactValue r2 = unpack(x, e.bits);
-  const ExactValue& r_ = r2;
-  if (x.p.flush_results && r_.cls == ValueClass::finite && floor_log2(r_) < x.acc_emin)
+  const ExactValue result = unpack(x, e.bits);
+  if (x.p.flush_results && result.cls == ValueClass::finite && floor_log2(result) < x.acc_emin)
     return ExactValue::zero(false);
-  return r_;
+  return result;
 }
 
 // The exact sum of terms (their own lsb's; no alignment), rounded once with `mode`; +0 if zero.
