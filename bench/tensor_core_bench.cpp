@@ -1,15 +1,16 @@
 // Time of one M x K x N GEMM through block-FMA presets (model_gemm), on ONE thread.
 //
 //   tensor_core_bench [SIZE] [PRESET...]     SIZE default 1024 (M = N = K); presets default: one
-//                                            per distinct path / input format (docs/TENSOR_CORES.md 6)
+//                                            per distinct path / input format (docs/TENSOR_CORES.md
+//                                            6)
 //
 // Inputs: values of N(0, 1) rounded (RNE, saturating) into the preset's first input format.
 // Prints: preset, wall seconds, CPU seconds of the thread (CLOCK_THREAD_CPUTIME_ID: what the
 // GEMM costs one core when the machine is shared), CPU ns per multiply-add.
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <random>
 #include <string>
 #include <vector>
@@ -67,9 +68,11 @@ int main(int argc, char** argv) {
     const auto r = gemm::model_gemm(m, n, n, n, A, B, out, {}, g);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
-    const double cpu = static_cast<double>(c1.tv_sec - c0.tv_sec) + 1e-9 * static_cast<double>(c1.tv_nsec - c0.tv_nsec);
+    const double cpu = static_cast<double>(c1.tv_sec - c0.tv_sec) +
+                       1e-9 * static_cast<double>(c1.tv_nsec - c0.tv_nsec);
     std::printf("%-26s %8.2f %8.2f %12.2f   (checksum %llx)\n", name.c_str(), s, cpu,
-                cpu * 1e9 / (static_cast<double>(n) * n * n), static_cast<unsigned long long>(r[0] ^ r.back()));
+                cpu * 1e9 / (static_cast<double>(n) * n * n),
+                static_cast<unsigned long long>(r[0] ^ r.back()));
   }
   return 0;
 }

@@ -43,7 +43,8 @@ std::vector<std::vector<std::uint32_t>> hex_rows(const fs::path& p) {
   for (const auto& l : lines(p)) {
     std::istringstream in(l);
     std::vector<std::uint32_t> r;
-    for (std::string w; in >> w;) r.push_back(static_cast<std::uint32_t>(std::stoul(w, nullptr, 16)));
+    for (std::string w; in >> w;)
+      r.push_back(static_cast<std::uint32_t>(std::stoul(w, nullptr, 16)));
     rows.push_back(r);
   }
   return rows;
@@ -69,7 +70,8 @@ std::string input_format(const std::string& dir) {
 }
 
 std::string device(std::string gpu) {
-  std::transform(gpu.begin(), gpu.end(), gpu.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(gpu.begin(), gpu.end(), gpu.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return "nvidia-" + gpu;
 }
 
@@ -85,7 +87,8 @@ Replay replay(const fs::path& d, const gemm::AccumulationModel& m, bool swap_pai
   const FormatSpec f32 = format_by_name("binary32");
   const fs::path dir = d.parent_path();
   const std::string fmt_dir = dir.filename().string(), gpu = dir.parent_path().filename().string();
-  const std::string out_name = d.filename().string().find("_fp16.") != std::string::npos ? "binary16" : "binary32";
+  const std::string out_name =
+      d.filename().string().find("_fp16.") != std::string::npos ? "binary16" : "binary32";
   const FormatSpec in = format_by_name(input_format(fmt_dir)), out = format_by_name(out_name);
   const auto a = hex_rows(dir / ("a_" + gpu + "_" + fmt_dir + ".txt.xz"));
   const auto b = hex_rows(dir / ("b_" + gpu + "_" + fmt_dir + ".txt.xz"));
@@ -109,7 +112,8 @@ Replay replay(const fs::path& d, const gemm::AccumulationModel& m, bool swap_pai
       EXPECT_FALSE(encode(in, y.back(), {}).flags.has(Flags::inexact)) << d << " row " << i;
     }
     // C as the recording program passed it: binary32, or __float2half (RNE) for fp16 output.
-    const ExactValue cv = c_unused ? ExactValue::zero(false) : decode(out, encode(out, decode(f32, c[i]), {}).bits);
+    const ExactValue cv =
+        c_unused ? ExactValue::zero(false) : decode(out, encode(out, decode(f32, c[i]), {}).bits);
     if (swap_pairs)
       for (std::size_t k = 0; k + 3 < x.size(); k += 4) {
         std::swap(x[k], x[k + 2]);
@@ -119,24 +123,29 @@ Replay replay(const fs::path& d, const gemm::AccumulationModel& m, bool swap_pai
       }
     const Encoded got = gemm::model_dot(m, x, y, in, in, cv, f32, {});
     ++r.rows;
-    if (got.bits == want[i]) ++r.match;
-    else if (r.first_bad == SIZE_MAX) r.first_bad = i;
+    if (got.bits == want[i])
+      ++r.match;
+    else if (r.first_bad == SIZE_MAX)
+      r.first_bad = i;
   }
   return r;
 }
 
 gemm::AccumulationModel preset_for(const fs::path& d) {
   const fs::path dir = d.parent_path();
-  const std::string out_name = d.filename().string().find("_fp16.") != std::string::npos ? "binary16" : "binary32";
+  const std::string out_name =
+      d.filename().string().find("_fp16.") != std::string::npos ? "binary16" : "binary32";
   return gemm::device_preset(device(dir.parent_path().filename().string()),
-                             format_by_name(input_format(dir.filename().string())), format_by_name(out_name));
+                             format_by_name(input_format(dir.filename().string())),
+                             format_by_name(out_name));
 }
 
 TEST(TensorCoreValidation, EveryRecordedRowIsReproducedBitForBit) {
   ASSERT_TRUE(fs::is_directory(kRoot)) << kRoot;
   std::vector<fs::path> dfiles;
   for (const auto& e : fs::recursive_directory_iterator(kRoot))
-    if (e.is_regular_file() && e.path().filename().string().starts_with("d_")) dfiles.push_back(e.path());
+    if (e.is_regular_file() && e.path().filename().string().starts_with("d_"))
+      dfiles.push_back(e.path());
   std::sort(dfiles.begin(), dfiles.end());
   // The published data set: 48 result files (research 4.1), 5000 rows each.
   ASSERT_EQ(dfiles.size(), 48u);
@@ -148,7 +157,8 @@ TEST(TensorCoreValidation, EveryRecordedRowIsReproducedBitForBit) {
     const std::string rel = fs::relative(d, kRoot).string();
     std::cout << "  " << rel << "  " << m.name << "  K " << r.k << "  " << r.match << "/" << r.rows
               << " bit-exact\n";
-    EXPECT_EQ(r.match, 5000u) << rel << " with " << m.name << ": first mismatch at row " << r.first_bad;
+    EXPECT_EQ(r.match, 5000u) << rel << " with " << m.name << ": first mismatch at row "
+                              << r.first_bad;
   }
   EXPECT_EQ(total_rows, 48u * 5000u);
 }
@@ -161,18 +171,22 @@ TEST(TensorCoreValidation, PublishedParametersMissWhereTheResearchSaysSo) {
     const char* file;
     const char* model;  // the published parameters as a spec
     std::size_t mismatches;
-    bool c_zero;  // the research's H100/H200 counts were taken with C = 0, as Validate_TC_models.m:73
+    bool c_zero;  // the research's H100/H200 counts were taken with C = 0, as
+                  // Validate_TC_models.m:73
   };
   // M_out + neab = 0 fraction bits for fp16 output (GEMM.m:105-109): an e5m0 result grid.
   const char* ada16 = "fused:acc=e5m0:nonan,rounding=rne,terms=16,neab=-10,min_exponent=-132";
   const char* h16 = "fused:acc=e5m0:nonan,rounding=rne,terms=32,neab=-10,min_exponent=-133";
   // B200TC.m:100-103: C aligned with the 32 products and truncated.
   const char* b32 = "fused:acc=binary32,rounding=rtz,terms=32,neab=2,min_exponent=-133";
-  const Case cases[] = {
-      {"Ada/E4M3/d_Ada_fp16.txt.xz", ada16, 4996, false}, {"Ada/E5M2/d_Ada_fp16.txt.xz", ada16, 4997, false},
-      {"H100/E4M3/d_H100_fp16.txt.xz", h16, 4992, true},  {"H100/E5M2/d_H100_fp16.txt.xz", h16, 4995, true},
-      {"H200/E4M3/d_H200_fp16.txt.xz", h16, 4996, true},  {"H200/E5M2/d_H200_fp16.txt.xz", h16, 4999, true},
-      {"B200/E4M3/d_B200_fp32.txt.xz", b32, 1793, false}, {"B200/E5M2/d_B200_fp32.txt.xz", b32, 1764, false}};
+  const Case cases[] = {{"Ada/E4M3/d_Ada_fp16.txt.xz", ada16, 4996, false},
+                        {"Ada/E5M2/d_Ada_fp16.txt.xz", ada16, 4997, false},
+                        {"H100/E4M3/d_H100_fp16.txt.xz", h16, 4992, true},
+                        {"H100/E5M2/d_H100_fp16.txt.xz", h16, 4995, true},
+                        {"H200/E4M3/d_H200_fp16.txt.xz", h16, 4996, true},
+                        {"H200/E5M2/d_H200_fp16.txt.xz", h16, 4999, true},
+                        {"B200/E4M3/d_B200_fp32.txt.xz", b32, 1793, false},
+                        {"B200/E5M2/d_B200_fp32.txt.xz", b32, 1764, false}};
   for (const Case& c : cases) {
     const Replay r = replay(kRoot / c.file, gemm::parse_model(c.model), false, c.c_zero);
     std::cout << "  " << c.file << " with the published parameters: " << r.rows - r.match

@@ -25,7 +25,8 @@ struct ModelsArgs {
 bool selected(const gemm::AccumulationModel& m, const std::vector<std::string>& names) {
   if (names.empty()) return true;
   for (const auto& n : names) {
-    if (m.name == n || (!m.device.empty() && (m.device == n || m.device.substr(m.device.find('-') + 1) == n)))
+    if (m.name == n ||
+        (!m.device.empty() && (m.device == n || m.device.substr(m.device.find('-') + 1) == n)))
       return true;
   }
   return false;
@@ -43,7 +44,8 @@ void run(const ModelsArgs& args) {
     if (selected(m, args.names)) list.push_back(std::move(m));
   for (const auto& n : args.names)
     if (std::none_of(list.begin(), list.end(), [&](const auto& m) { return selected(m, {n}); }))
-      throw UsageError("models: no preset or device named \"" + n + "\" (fpaudit models lists them)");
+      throw UsageError("models: no preset or device named \"" + n +
+                       "\" (fpaudit models lists them)");
   if (args.json) {
     nlohmann::ordered_json doc;
     doc["schema"] = "fpaudit.models/1";
@@ -54,15 +56,16 @@ void run(const ModelsArgs& args) {
     return;
   }
   for (const auto& m : list) {
-    std::cout << m.name << "  [" << (m.inputs.empty() ? std::string("any") : join(m.inputs, ", ")) << " -> "
-              << (m.output.empty() ? std::string("any") : m.output) << "]\n";
+    std::cout << m.name << "  [" << (m.inputs.empty() ? std::string("any") : join(m.inputs, ", "))
+              << " -> " << (m.output.empty() ? std::string("any") : m.output) << "]\n";
     std::cout << "  " << model_summary(m) << "\n";
     std::cout << "  source: " << m.source << "\n";
     for (const auto& n : m.notes) std::cout << "  " << n << "\n";
   }
   std::cout << list.size() << " models";
   if (args.names.empty())
-    std::cout << "; devices (use as gemm --model DEVICE): " << join(gemm::tensor_core_devices(), " ");
+    std::cout << "; devices (use as gemm --model DEVICE): "
+              << join(gemm::tensor_core_devices(), " ");
   std::cout << "\n";
 }
 
@@ -70,8 +73,9 @@ void run(const ModelsArgs& args) {
 
 void register_models(CLI::App& app) {
   auto* cmd = app.add_subcommand(
-      "models", "List the accumulation-model presets (GPU tensor cores, AMD matrix cores, CPU "
-                "instructions) with parameters, sources and what the recorded data decides");
+      "models",
+      "List the accumulation-model presets (GPU tensor cores, AMD matrix cores, CPU "
+      "instructions) with parameters, sources and what the recorded data decides");
   auto args = std::make_shared<ModelsArgs>();
   cmd->add_option("names", args->names, "presets or devices to show (default: all)");
   cmd->add_flag("--json", args->json, "print JSON (schema fpaudit.models/1)");

@@ -13,7 +13,9 @@
 namespace fpaudit::cli {
 namespace {
 
-std::string format_name(const FormatSpec& f) { return f.name.empty() ? fpaudit::describe(f) : f.name; }
+std::string format_name(const FormatSpec& f) {
+  return f.name.empty() ? fpaudit::describe(f) : f.name;
+}
 
 // Position of a finite pattern on its format's number line (adjacent values differ by 1).
 std::int64_t ordinal(const FormatSpec& f, std::uint64_t bits) {
@@ -31,7 +33,8 @@ std::string fixed(double x, int digits) {
 
 }  // namespace
 
-gemm::AccumulationModel resolve_model(const std::string& spec, const FormatSpec& in, const FormatSpec& out) {
+gemm::AccumulationModel resolve_model(const std::string& spec, const FormatSpec& in,
+                                      const FormatSpec& out) {
   const auto colon = spec.find(':');
   const std::string name = spec.substr(0, colon);
   if (!gemm::is_tensor_core_device(name)) return gemm::parse_model(spec);
@@ -43,7 +46,8 @@ gemm::AccumulationModel resolve_model(const std::string& spec, const FormatSpec&
 std::vector<gemm::AccumulationModel> presets_for(const FormatSpec& in, const FormatSpec& out) {
   std::vector<gemm::AccumulationModel> v;
   for (auto& p : gemm::model_presets())
-    if ((p.inputs.empty() || std::find(p.inputs.begin(), p.inputs.end(), in.name) != p.inputs.end()) &&
+    if ((p.inputs.empty() ||
+         std::find(p.inputs.begin(), p.inputs.end(), in.name) != p.inputs.end()) &&
         (p.output.empty() || p.output == out.name))
       v.push_back(std::move(p));
   return v;
@@ -52,20 +56,24 @@ std::vector<gemm::AccumulationModel> presets_for(const FormatSpec& in, const For
 std::string model_summary(const gemm::AccumulationModel& m) {
   if (m.kind != gemm::ModelKind::fused) return gemm::describe(m);
   const gemm::BlockFma& b = m.block;
-  std::string s = "terms " + std::to_string(b.terms) + ", neab " + std::to_string(b.fraction_bits - 23) +
-                  ", " + std::string(to_string(m.rounding)) + " into " + format_name(m.acc) +
-                  ", min_exponent " + std::to_string(b.min_exponent) + ", " + std::string(to_string(b.path));
+  std::string s = "terms " + std::to_string(b.terms) + ", neab " +
+                  std::to_string(b.fraction_bits - 23) + ", " + std::string(to_string(m.rounding)) +
+                  " into " + format_name(m.acc) + ", min_exponent " +
+                  std::to_string(b.min_exponent) + ", " + std::string(to_string(b.path));
   if (b.path == gemm::BlockPath::late_sum || b.path == gemm::BlockPath::odd_even)
     s += " (armode " + std::string(to_string(b.align_rounding)) + ")";
-  if (b.alignment != gemm::FusedAlignment::truncate) s += ", alignment " + std::string(to_string(b.alignment));
+  if (b.alignment != gemm::FusedAlignment::truncate)
+    s += ", alignment " + std::string(to_string(b.alignment));
   if (b.normalise_products) s += ", products normalised";
   if (b.product_limit) s += ", product limit";
   if (b.flush_inputs || b.flush_results)
-    s += std::string(", flush") + (b.flush_inputs ? " inputs" : "") + (b.flush_results ? " results" : "");
+    s += std::string(", flush") + (b.flush_inputs ? " inputs" : "") +
+         (b.flush_results ? " results" : "");
   if (b.instruction_k > 0) s += ", " + std::to_string(b.instruction_k) + " per instruction";
   if (b.interleave > 0) s += ", interleave " + std::to_string(b.interleave);
-  s += b.c_entry == gemm::AddendEntry::last ? ", C added last (" + std::string(to_string(b.c_rounding)) + ")"
-                                            : ", C aligned";
+  s += b.c_entry == gemm::AddendEntry::last
+           ? ", C added last (" + std::string(to_string(b.c_rounding)) + ")"
+           : ", C aligned";
   return s;
 }
 
@@ -75,7 +83,8 @@ nlohmann::ordered_json model_json(const gemm::AccumulationModel& m) {
   j["kind"] = std::string(to_string(m.kind));
   if (!m.device.empty()) j["device"] = m.device;
   j["inputs"] = m.inputs;
-  j["output"] = m.output.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(m.output);
+  j["output"] =
+      m.output.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(m.output);
   j["spec"] = gemm::describe(m);
   if (m.kind == gemm::ModelKind::fused || m.inner_fused) {
     const gemm::BlockFma& b = m.block;
@@ -115,7 +124,8 @@ nlohmann::ordered_json compare_models(const std::vector<gemm::AccumulationModel>
   for (const auto& m : models) {
     const auto t0 = std::chrono::steady_clock::now();
     const std::vector<std::uint64_t> bits = gemm::model_gemm(m, M, N, K, A, B, out, opt, g);
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::uint64_t exact = 0, over1 = 0, nonfinite = 0, compared = 0, max_ulp = 0;
     long double sum = 0;
     for (std::size_t e = 0; e < bits.size(); ++e) {
@@ -132,8 +142,9 @@ nlohmann::ordered_json compare_models(const std::vector<gemm::AccumulationModel>
       if (d > 1) ++over1;
     }
     const double mean = compared ? static_cast<double>(sum / compared) : 0.0;
-    t.add_row({m.name, std::to_string(exact) + "/" + std::to_string(bits.size()), std::to_string(max_ulp),
-               fixed(mean, 4), std::to_string(over1), std::to_string(nonfinite), fixed(secs, 2)});
+    t.add_row({m.name, std::to_string(exact) + "/" + std::to_string(bits.size()),
+               std::to_string(max_ulp), fixed(mean, 4), std::to_string(over1),
+               std::to_string(nonfinite), fixed(secs, 2)});
     arr.push_back({{"name", m.name},
                    {"spec", gemm::describe(m)},
                    {"elements", bits.size()},

@@ -16,7 +16,8 @@ namespace fpaudit::cli {
 
 // NAME[:key=value,...] where NAME is a preset, a kind, or a device (nvidia-h100, h100): a device
 // gives its preset for inputs `in` and output `out`. Throws std::invalid_argument.
-gemm::AccumulationModel resolve_model(const std::string& spec, const FormatSpec& in, const FormatSpec& out);
+gemm::AccumulationModel resolve_model(const std::string& spec, const FormatSpec& in,
+                                      const FormatSpec& out);
 
 // Every preset measured for inputs `in` whose output is `out` (or any).
 std::vector<gemm::AccumulationModel> presets_for(const FormatSpec& in, const FormatSpec& out);

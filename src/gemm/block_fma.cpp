@@ -55,14 +55,17 @@ u128 shift_right(u128 mag, int sh, bool neg, Rounding mode) {
   const u128 rem = sh >= 128 ? mag : mag & ((static_cast<u128>(1) << sh) - 1);
   if (rem == 0) return q;
   switch (mode) {
-    case Rounding::rdown: return neg ? q + 1 : q;
-    case Rounding::rup: return neg ? q : q + 1;
+    case Rounding::rdown:
+      return neg ? q + 1 : q;
+    case Rounding::rup:
+      return neg ? q : q + 1;
     case Rounding::rne: {
       if (sh > 128) return q;  // rem < 2^128 <= half
       const u128 half = static_cast<u128>(1) << (sh - 1);
       return (rem > half || (rem == half && (q & 1))) ? q + 1 : q;
     }
-    default: return q;
+    default:
+      return q;
   }
 }
 
@@ -71,13 +74,15 @@ u128 align(const Term& t, int grid, FusedAlignment how) {
   const int sh = grid - t.lsb;
   if (sh <= 0) return t.mag << -sh;  // exact: addends lie at most a few bits above the grid's top
   switch (how) {
-    case FusedAlignment::truncate: return sh >= 128 ? 0 : t.mag >> sh;
+    case FusedAlignment::truncate:
+      return sh >= 128 ? 0 : t.mag >> sh;
     case FusedAlignment::sticky: {
       const u128 q = sh >= 128 ? 0 : t.mag >> sh;
       const bool lost = sh >= 128 ? t.mag != 0 : (t.mag & ((static_cast<u128>(1) << sh) - 1)) != 0;
       return q | (lost ? 1 : 0);  // the grid has one extra bit: its last bit is the sticky OR
     }
-    case FusedAlignment::rne: return shift_right(t.mag, sh, false, Rounding::rne);
+    case FusedAlignment::rne:
+      return shift_right(t.mag, sh, false, Rounding::rne);
   }
   return 0;
 }
@@ -93,11 +98,20 @@ ConvertOptions with_rounding(Rounding r) {
 
 struct Ctx {
   Ctx(const BlockFma& p_, const FormatSpec& acc_, Rounding frmode_)
-      : p(p_), acc(acc_), frmode(frmode_), c_emin(std::min(-126, acc_.emin())),
-        o_fr(with_rounding(frmode_)), o_rne(with_rounding(Rounding::rne)),
-        o_c(with_rounding(p_.c_rounding)), r_fr(acc_, o_fr), r_rne(acc_, o_rne), r_c(acc_, o_c),
-        field_mask((std::uint64_t{1} << acc_.exponent_bits) - 1), acc_emin(acc_.emin()),
-        acc_emax(acc_.emax()), acc_precision(acc_.precision()) {}
+      : p(p_),
+        acc(acc_),
+        frmode(frmode_),
+        c_emin(std::min(-126, acc_.emin())),
+        o_fr(with_rounding(frmode_)),
+        o_rne(with_rounding(Rounding::rne)),
+        o_c(with_rounding(p_.c_rounding)),
+        r_fr(acc_, o_fr),
+        r_rne(acc_, o_rne),
+        r_c(acc_, o_c),
+        field_mask((std::uint64_t{1} << acc_.exponent_bits) - 1),
+        acc_emin(acc_.emin()),
+        acc_emax(acc_.emax()),
+        acc_precision(acc_.precision()) {}
   // products_sum in 64-bit integers: truncating alignment, no per-product exponent adjustment,
   // and every aligned addend below 2^(fraction_bits + 2) with terms + 1 of them fitting 63 bits
   // (set per dot product by block_fma_dot, which also checks that significands fit 32 bits).
@@ -127,11 +141,12 @@ struct Ctx {
 // results are +0 (B9).
 [[gnu::always_inline]] inline ExactValue finish(const Ctx& x, const ExactValue& v, Rounding mode) {
   if (v.cls != ValueClass::finite) return ExactValue::zero(false);
-  const detail::FastRounder* r = mode == x.frmode ? &x.r_fr
-                                 : mode == Rounding::rne ? &x.r_rne
-                                 : mode == x.p.c_rounding ? &x.r_c : nullptr;
-  const Encoded e = r ? r->round(v.negative, v.sig, v.exp, v.sticky, 0)
-                      : encode(x.acc, v, with_rounding(mode));
+  const detail::FastRounder* r = mode == x.frmode         ? &x.r_fr
+                                 : mode == Rounding::rne  ? &x.r_rne
+                                 : mode == x.p.c_rounding ? &x.r_c
+                                                          : nullptr;
+  const Encoded e =
+      r ? r->round(v.negative, v.sig, v.exp, v.sticky, 0) : encode(x.acc, v, with_rounding(mode));
   if (x.p.overflow_to_inf && e.flags.has(Flags::overflow) && x.acc.has_inf)
     return ExactValue::inf(v.negative);
   const ExactValue result = unpack(x, e.bits);
@@ -187,7 +202,7 @@ ExactValue add_c_late(const Ctx& x, i128 s, int e_s, const ExactValue& c, bool o
   const int e = std::max(e_s, e_c);
   int sh = e_s > e_c ? e_s - e_c : e_c - e_s;
   if (sh > 532) sh = 0;  // as K&M do (reached only when the other operand is 0)
-  if (e_s < e) {  // c is larger: 7 extra bits, then the partial sum is shifted with armode
+  if (e_s < e) {         // c is larger: 7 extra bits, then the partial sum is shifted with armode
     ci <<= 7;
     fb += 7;
     const bool neg = s < 0;
@@ -259,7 +274,8 @@ struct Partial {
 // padding), plus c when given (its exponent e_c), aligned and summed.
 Partial products_sum(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
                      const std::vector<std::size_t>& pos, std::size_t start, std::size_t stride,
-                     std::size_t k0, std::size_t K, BlockFmaWorkspace& ws, const ExactValue* c, int e_c) {
+                     std::size_t k0, std::size_t K, BlockFmaWorkspace& ws, const ExactValue* c,
+                     int e_c) {
   Partial r;
   const int fb = x.p.fraction_bits;
   if (x.fast) {
@@ -288,7 +304,7 @@ Partial products_sum(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
       const std::uint64_t q = sh <= 0 ? c->sig << -sh : sh < 64 ? c->sig >> sh : 0;
       sum = c->negative ? -static_cast<std::int64_t>(q) : static_cast<std::int64_t>(q);
     }
-    auto add = [&](std::size_t k) {  // branch-free; p < 2^62, so p >> 63 is 0
+    auto add = [&](std::size_t k) {                 // branch-free; p < 2^62, so p >> 63 is 0
       const std::uint64_t p = a[k].sig * b[k].sig;  // 0 for a zero operand
       const int sh = grid - (a[k].lsb + b[k].lsb);
       const int left = sh < 0 ? -sh : 0, right = sh > 63 ? 63 : sh > 0 ? sh : 0;
@@ -318,15 +334,18 @@ Partial products_sum(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
   return r;
 }
 
-[[gnu::always_inline]] inline ExactValue block_global(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
-                        const std::vector<std::size_t>& pos, std::size_t k0, std::size_t K,
-                        BlockFmaWorkspace& ws, const ExactValue& c) {
+[[gnu::always_inline]] inline ExactValue block_global(const Ctx& x, const BlockOperand* a,
+                                                      const BlockOperand* b,
+                                                      const std::vector<std::size_t>& pos,
+                                                      std::size_t k0, std::size_t K,
+                                                      BlockFmaWorkspace& ws, const ExactValue& c) {
   const bool has_c = c_present(x, c);
   const Partial s = products_sum(x, a, b, pos, 0, 1, k0, K, ws, has_c ? &c : nullptr,
                                  has_c ? std::max(floor_log2(c), x.c_emin) : 0);
   if (s.count == 0 || s.sum == 0) return ExactValue::zero(false);  // B1, B6: +0
   const int extra = x.p.alignment == FusedAlignment::sticky ? 1 : 0;
-  return finish(x, exact_of(s.sum < 0, magnitude(s.sum), s.e - x.p.fraction_bits - extra), x.frmode);
+  return finish(x, exact_of(s.sum < 0, magnitude(s.sum), s.e - x.p.fraction_bits - extra),
+                x.frmode);
 }
 
 ExactValue block_late_sum(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
@@ -353,7 +372,8 @@ ExactValue block_odd_even(const Ctx& x, const BlockOperand* a, const BlockOperan
   int sh = e[big] - e[small];
   if (sh > 532) sh = 0;
   const bool neg = s[small] < 0;
-  const i128 sum = s[big] + signed_of(neg, shift_right(magnitude(s[small]), sh, neg, x.p.align_rounding));
+  const i128 sum =
+      s[big] + signed_of(neg, shift_right(magnitude(s[small]), sh, neg, x.p.align_rounding));
   return add_c_late(x, sum, e[big], c, true);
 }
 
@@ -409,7 +429,8 @@ ExactValue block_pairwise(const Ctx& x, const BlockOperand* a, const BlockOperan
           !(x.p.flush_inputs && (u.subnormal || v.subnormal))) {
         const Term t{static_cast<u128>(u.sig) * v.sig, u.lsb + v.lsb, 0, u.neg != v.neg};
         const int bits = bitlen(t.mag), top = t.lsb + bits - 1;
-        if (bits <= x.acc_precision && top >= x.acc_emin && top < x.acc_emax) {  // exact: no rounding
+        if (bits <= x.acc_precision && top >= x.acc_emin &&
+            top < x.acc_emax) {  // exact: no rounding
           p.cls = ValueClass::finite;
           p.sig = static_cast<std::uint64_t>(t.mag);
           p.exp = t.lsb;
@@ -429,9 +450,11 @@ ExactValue block_exact(const Ctx& x, BlockFmaWorkspace& ws, const ExactValue& c)
 }
 
 // One block: the products at positions `pos` of the instruction starting at k0, plus c.
-[[gnu::always_inline]] inline ExactValue block(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
-                 const std::vector<std::size_t>& pos, std::size_t k0, std::size_t K,
-                 const ExactValue& c, BlockFmaWorkspace& ws) {
+[[gnu::always_inline]] inline ExactValue block(const Ctx& x, const BlockOperand* a,
+                                               const BlockOperand* b,
+                                               const std::vector<std::size_t>& pos, std::size_t k0,
+                                               std::size_t K, const ExactValue& c,
+                                               BlockFmaWorkspace& ws) {
   if (c.cls == ValueClass::inf || c.cls == ValueClass::nan) return c;  // stays non-finite
   ExactValue special;
   // K&M B2 (prd_limit) and the exact path need every product; the others gather their own.
@@ -446,11 +469,16 @@ ExactValue block_exact(const Ctx& x, BlockFmaWorkspace& ws, const ExactValue& c)
       !gather_products(x, a, b, pos, 0, 1, k0, K, ws, &special))
     return special;
   switch (x.p.path) {
-    case BlockPath::global: return block_global(x, a, b, pos, k0, K, ws, c);
-    case BlockPath::late_sum: return block_late_sum(x, a, b, pos, k0, K, ws, c);
-    case BlockPath::odd_even: return block_odd_even(x, a, b, pos, k0, K, ws, c);
-    case BlockPath::pairwise: return block_pairwise(x, a, b, pos, k0, K, c, ws);
-    case BlockPath::exact: return block_exact(x, ws, c);
+    case BlockPath::global:
+      return block_global(x, a, b, pos, k0, K, ws, c);
+    case BlockPath::late_sum:
+      return block_late_sum(x, a, b, pos, k0, K, ws, c);
+    case BlockPath::odd_even:
+      return block_odd_even(x, a, b, pos, k0, K, ws, c);
+    case BlockPath::pairwise:
+      return block_pairwise(x, a, b, pos, k0, K, c, ws);
+    case BlockPath::exact:
+      return block_exact(x, ws, c);
   }
   return c;
 }
@@ -464,7 +492,8 @@ void build_groups(const BlockFma& p, BlockFmaWorkspace& ws) {
   ws.built_k = static_cast<int>(kinst);
   ws.built_interleave = p.interleave;
   for (std::size_t i = 0; i < kinst; ++i) {
-    const std::size_t g = p.interleave > 0 ? (i / static_cast<std::size_t>(p.interleave)) % groups : i / n;
+    const std::size_t g =
+        p.interleave > 0 ? (i / static_cast<std::size_t>(p.interleave)) % groups : i / n;
     ws.groups[g].push_back(i);
   }
 }
@@ -473,28 +502,38 @@ void build_groups(const BlockFma& p, BlockFmaWorkspace& ws) {
 
 std::string_view to_string(FusedAlignment a) {
   switch (a) {
-    case FusedAlignment::truncate: return "truncate";
-    case FusedAlignment::sticky: return "sticky";
-    case FusedAlignment::rne: return "rne";
+    case FusedAlignment::truncate:
+      return "truncate";
+    case FusedAlignment::sticky:
+      return "sticky";
+    case FusedAlignment::rne:
+      return "rne";
   }
   return "?";
 }
 
 std::string_view to_string(BlockPath p) {
   switch (p) {
-    case BlockPath::global: return "global";
-    case BlockPath::late_sum: return "late-sum";
-    case BlockPath::odd_even: return "odd-even";
-    case BlockPath::pairwise: return "pairwise";
-    case BlockPath::exact: return "exact";
+    case BlockPath::global:
+      return "global";
+    case BlockPath::late_sum:
+      return "late-sum";
+    case BlockPath::odd_even:
+      return "odd-even";
+    case BlockPath::pairwise:
+      return "pairwise";
+    case BlockPath::exact:
+      return "exact";
   }
   return "?";
 }
 
 std::string_view to_string(AddendEntry e) {
   switch (e) {
-    case AddendEntry::aligned: return "aligned";
-    case AddendEntry::last: return "last";
+    case AddendEntry::aligned:
+      return "aligned";
+    case AddendEntry::last:
+      return "last";
   }
   return "?";
 }
@@ -524,10 +563,13 @@ ExactValue block_fma_dot(const BlockFma& p, const FormatSpec& acc, Rounding frmo
     const ValueClass u = a[k].cls, v = b[k].cls;
     sig_or |= a[k].sig | b[k].sig;
     if (u == ValueClass::finite && v == ValueClass::finite) continue;
-    if (u == ValueClass::nan || v == ValueClass::nan) nan = true;
-    else if ((u == ValueClass::inf && v == ValueClass::zero) || (u == ValueClass::zero && v == ValueClass::inf))
+    if (u == ValueClass::nan || v == ValueClass::nan)
       nan = true;
-    else if (u == ValueClass::inf || v == ValueClass::inf) (a[k].neg != b[k].neg ? ninf : pinf) = true;
+    else if ((u == ValueClass::inf && v == ValueClass::zero) ||
+             (u == ValueClass::zero && v == ValueClass::inf))
+      nan = true;
+    else if (u == ValueClass::inf || v == ValueClass::inf)
+      (a[k].neg != b[k].neg ? ninf : pinf) = true;
   }
   if (nan) return c.cls == ValueClass::nan ? c : ExactValue::quiet_nan(false);
   if (c.cls == ValueClass::inf) (c.negative ? ninf : pinf) = true;

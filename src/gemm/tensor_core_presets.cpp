@@ -36,7 +36,7 @@ struct Row {
 
 // A device family: the devices that share one model file, and how they are named.
 struct Family {
-  const char* vendor;  // nvidia | amd
+  const char* vendor;                                        // nvidia | amd
   std::vector<std::pair<const char*, const char*>> devices;  // id, alias note ("" = the file's own)
   std::vector<Row> rows;
   BlockPath path = BlockPath::global;
@@ -73,56 +73,196 @@ std::vector<Family> families() {
   // ---- NVIDIA: global alignment, truncation, denorm_prd 1, no flushing (research 2) ----
   f.push_back({"nvidia",
                {{"v100", ""}},
-               {{"fp16", "fp32", 4, 0, rz, -1024, "binary32", "models/V100TC.m:38-64", "V100/fp16 d_fp32", {kMinExp}},
-                {"fp16", "fp16", 4, 0, rne, -19, "binary16", "models/V100TC.m:79-84", "V100/fp16 d_fp16", {kC16, kMinExp}}}});
+               {{"fp16",
+                 "fp32",
+                 4,
+                 0,
+                 rz,
+                 -1024,
+                 "binary32",
+                 "models/V100TC.m:38-64",
+                 "V100/fp16 d_fp32",
+                 {kMinExp}},
+                {"fp16",
+                 "fp16",
+                 4,
+                 0,
+                 rne,
+                 -19,
+                 "binary16",
+                 "models/V100TC.m:79-84",
+                 "V100/fp16 d_fp16",
+                 {kC16, kMinExp}}}});
   const std::vector<Row> ampere = {
-      {"fp16", "fp32", 8, 1, rz, -132, "binary32", "models/A100TC.m:50-76", "{D}/fp16 d_fp32", {kMinExp}},
-      {"fp16", "fp16", 8, 1, rne, -20, "binary16", "models/A100TC.m:91-97", "{D}/fp16 d_fp16",
+      {"fp16",
+       "fp32",
+       8,
+       1,
+       rz,
+       -132,
+       "binary32",
+       "models/A100TC.m:50-76",
+       "{D}/fp16 d_fp32",
+       {kMinExp}},
+      {"fp16",
+       "fp16",
+       8,
+       1,
+       rne,
+       -20,
+       "binary16",
+       "models/A100TC.m:91-97",
+       "{D}/fp16 d_fp16",
        {kC16, kMinExp, "undecided: with fp16 output neab 1, 2, 3 are almost indistinguishable"}},
-      {"bf16", "fp32", 8, 1, rz, -132, "binary32", "models/A100TC.m:50-76 (defaults)", "{D}/bf16 d_fp32", {kMinExp}},
-      {"tf32", "fp32", 4, 1, rz, -132, "binary32", "models/A100TC.m:98-101", "{D}/tf32 d_fp32",
-       {kMinExp, "inputs wider than tf32 are truncated to it (GEMM.m rounds tf32 toward zero; the GPU ignores the low 13 bits)"}}};
-  f.push_back({"nvidia", {{"a100", ""}, {"a30", "A30TC.m:26 calls A100TC"}, {"a2", "A2TC.m:26 calls A100TC"}}, ampere});
+      {"bf16",
+       "fp32",
+       8,
+       1,
+       rz,
+       -132,
+       "binary32",
+       "models/A100TC.m:50-76 (defaults)",
+       "{D}/bf16 d_fp32",
+       {kMinExp}},
+      {"tf32",
+       "fp32",
+       4,
+       1,
+       rz,
+       -132,
+       "binary32",
+       "models/A100TC.m:98-101",
+       "{D}/tf32 d_fp32",
+       {kMinExp,
+        "inputs wider than tf32 are truncated to it (GEMM.m rounds tf32 toward zero; the GPU "
+        "ignores the low 13 bits)"}}};
+  f.push_back({"nvidia",
+               {{"a100", ""}, {"a30", "A30TC.m:26 calls A100TC"}, {"a2", "A2TC.m:26 calls A100TC"}},
+               ampere});
   std::vector<Row> ada = ampere;
   ada[3].where = "models/AdaTC.m:104-105";
   for (auto& r : ada) {
-    if (std::string(r.where).find("A100TC.m:50") != std::string::npos) r.where = "models/AdaTC.m:51-77";
-    if (std::string(r.where).find("A100TC.m:91") != std::string::npos) r.where = "models/AdaTC.m:97-103";
+    if (std::string(r.where).find("A100TC.m:50") != std::string::npos)
+      r.where = "models/AdaTC.m:51-77";
+    if (std::string(r.where).find("A100TC.m:91") != std::string::npos)
+      r.where = "models/AdaTC.m:97-103";
   }
-  ada.push_back({"fp8", "fp32", 16, -10, rz, -132, "e8m13", "models/AdaTC.m:106-108", "{D}/E4M3, {D}/E5M2 d_fp32",
-                 {kMinExp, "the block result keeps 13 fraction bits (neab -10: GEMM.m:105-109), widened exactly to fp32"}});
-  ada.push_back({"fp8", "fp16", 16, -10, rne, -132, "binary16", "models/AdaTC.m:110-114", "Ada/E4M3, Ada/E5M2 d_fp16",
-                 {kC16,
-                  "departure: GEMM.m:105-109 keeps M_out + neab = 0 fraction bits for fp16 output (the guard "
-                  "'only for 23-bit outputs' of a45477e was dropped in 00415cd), which fails 4996/5000 (E4M3) and "
-                  "4997/5000 (E5M2) recorded rows; fpaudit rounds to fp16 (M = 10) and reproduces 5000/5000",
-                  "undecided: min_exponent -132 and -20 both fit"}});
-  f.push_back({"nvidia", {{"ada", ""}, {"l40s", "L40STC.m: same parameters as AdaTC; every L40S data file is byte-identical to Ada's"}}, ada});
+  ada.push_back({"fp8",
+                 "fp32",
+                 16,
+                 -10,
+                 rz,
+                 -132,
+                 "e8m13",
+                 "models/AdaTC.m:106-108",
+                 "{D}/E4M3, {D}/E5M2 d_fp32",
+                 {kMinExp,
+                  "the block result keeps 13 fraction bits (neab -10: GEMM.m:105-109), widened "
+                  "exactly to fp32"}});
+  ada.push_back(
+      {"fp8",
+       "fp16",
+       16,
+       -10,
+       rne,
+       -132,
+       "binary16",
+       "models/AdaTC.m:110-114",
+       "Ada/E4M3, Ada/E5M2 d_fp16",
+       {kC16,
+        "departure: GEMM.m:105-109 keeps M_out + neab = 0 fraction bits for fp16 output (the guard "
+        "'only for 23-bit outputs' of a45477e was dropped in 00415cd), which fails 4996/5000 "
+        "(E4M3) and "
+        "4997/5000 (E5M2) recorded rows; fpaudit rounds to fp16 (M = 10) and reproduces 5000/5000",
+        "undecided: min_exponent -132 and -20 both fit"}});
+  f.push_back(
+      {"nvidia",
+       {{"ada", ""},
+        {"l40s",
+         "L40STC.m: same parameters as AdaTC; every L40S data file is byte-identical to Ada's"}},
+       ada});
 
   const char* kInterleave =
       "departure: the published model (one 32-term block, neab -10, RNE to fp16 with 0 fraction "
-      "bits) fails 4992-4999 of 5000 recorded rows (run with C = 0 as the authors' script does); fpaudit uses the rule that fits all of them "
+      "bits) fails 4992-4999 of 5000 recorded rows (run with C = 0 as the authors' script does); "
+      "fpaudit uses the rule that fits all of them "
       "(research 3.2): mma.sync fp8 runs on the fp16 HMMA datapath, two 16-product blocks over the "
-      "interleaved pairs {0,1,4,5,...,28,29} then {2,3,6,7,...,30,31} (fp16 parameters: neab 2, RNE, "
+      "interleaved pairs {0,1,4,5,...,28,29} then {2,3,6,7,...,30,31} (fp16 parameters: neab 2, "
+      "RNE, "
       "min_exponent -21; the second block takes the first's result as its addend), then C added "
       "with one RNE rounding. The other order fails 1229-1557 rows";
   std::vector<Row> hopper = {
-      {"fp16", "fp32", 16, 2, rz, -133, "binary32", "models/H100TC.m:48-74", "{D}/fp16 d_fp32", {kMinExp}},
-      {"fp16", "fp16", 16, 2, rne, -21, "binary16", "models/H100TC.m:95-102", "{D}/fp16 d_fp16",
+      {"fp16",
+       "fp32",
+       16,
+       2,
+       rz,
+       -133,
+       "binary32",
+       "models/H100TC.m:48-74",
+       "{D}/fp16 d_fp32",
+       {kMinExp}},
+      {"fp16",
+       "fp16",
+       16,
+       2,
+       rne,
+       -21,
+       "binary16",
+       "models/H100TC.m:95-102",
+       "{D}/fp16 d_fp16",
        {kC16, kMinExp, "undecided: with fp16 output neab 1, 2, 3 are almost indistinguishable"}},
-      {"bf16", "fp32", 16, 2, rz, -133, "binary32", "models/H100TC.m:48-74 (defaults)", "{D}/bf16 d_fp32", {kMinExp}},
-      {"tf32", "fp32", 8, 2, rz, -133, "binary32", "models/H100TC.m:103-104", "{D}/tf32 d_fp32",
+      {"bf16",
+       "fp32",
+       16,
+       2,
+       rz,
+       -133,
+       "binary32",
+       "models/H100TC.m:48-74 (defaults)",
+       "{D}/bf16 d_fp32",
+       {kMinExp}},
+      {"tf32",
+       "fp32",
+       8,
+       2,
+       rz,
+       -133,
+       "binary32",
+       "models/H100TC.m:103-104",
+       "{D}/tf32 d_fp32",
        {kMinExp, "undecided: the data has K = 4, so terms 4 and 8 both fit",
         "inputs wider than tf32 are truncated to it (GEMM.m rounds tf32 toward zero)"}},
-      {"fp8", "fp32", 32, -10, rz, -133, "e8m13", "models/H100TC.m:105-109", "{D}/E4M3, {D}/E5M2 d_fp32 (C = 0)",
+      {"fp8",
+       "fp32",
+       32,
+       -10,
+       rz,
+       -133,
+       "e8m13",
+       "models/H100TC.m:105-109",
+       "{D}/E4M3, {D}/E5M2 d_fp32 (C = 0)",
        {kMinExp,
-        "undecided: recorded by WGMMA with a zero accumulator (H100 and H200 files are identical though "
-        "their C files differ), so how C enters is untested; fpaudit aligns C with the products as the "
+        "undecided: recorded by WGMMA with a zero accumulator (H100 and H200 files are identical "
+        "though "
+        "their C files differ), so how C enters is untested; fpaudit aligns C with the products as "
+        "the "
         "published model does",
         "the block result keeps 13 fraction bits (neab -10), widened exactly to fp32 (DeepSeek-V3 "
         "measured about 14 retained bits on H800)"}},
-      {"fp8", "fp16", 16, 2, rne, -21, "binary16", "models/H100TC.m:110-114 (replaced, see departure)",
-       "{D}/E4M3, {D}/E5M2 d_fp16", {kC16, kInterleave}, 32, 2, AddendEntry::last}};
+      {"fp8",
+       "fp16",
+       16,
+       2,
+       rne,
+       -21,
+       "binary16",
+       "models/H100TC.m:110-114 (replaced, see departure)",
+       "{D}/E4M3, {D}/E5M2 d_fp16",
+       {kC16, kInterleave},
+       32,
+       2,
+       AddendEntry::last}};
   f.push_back({"nvidia", {{"h100", ""}, {"h200", "H200TC.m:26 calls H100TC"}}, hopper});
 
   std::vector<Row> blackwell = hopper;
@@ -130,17 +270,29 @@ std::vector<Family> families() {
   blackwell[1].where = "models/B200TC.m:91-97";
   blackwell[2].where = "models/B200TC.m:50-75 (defaults)";
   blackwell[3].where = "models/B200TC.m:98-99";
-  blackwell[4] = {"fp8", "fp32", 32, 2, rz, -133, "binary32", "models/B200TC.m:100-103 (C entry replaced, see departure)",
-                  "{D}/E4M3, {D}/E5M2 d_fp32",
-                  {kMinExp,
-                   "departure: the published model aligns C with the products and truncates it, which fails "
-                   "1793/5000 (E4M3) and 1764/5000 (E5M2) recorded rows; fpaudit forms the 32-product sum T "
-                   "with C = 0 (neab 2, RZ to fp32) and then adds C with one RNE rounding (the comment at "
-                   "Generic_BFMA_TC.m:489-495; research 3.2): 5000/5000",
-                   "undecided: T as one 32-product block, as the interleaved pairs or as two halves all fit"},
-                  32, 0, AddendEntry::last};
+  blackwell[4] = {
+      "fp8",
+      "fp32",
+      32,
+      2,
+      rz,
+      -133,
+      "binary32",
+      "models/B200TC.m:100-103 (C entry replaced, see departure)",
+      "{D}/E4M3, {D}/E5M2 d_fp32",
+      {kMinExp,
+       "departure: the published model aligns C with the products and truncates it, which fails "
+       "1793/5000 (E4M3) and 1764/5000 (E5M2) recorded rows; fpaudit forms the 32-product sum T "
+       "with C = 0 (neab 2, RZ to fp32) and then adds C with one RNE rounding (the comment at "
+       "Generic_BFMA_TC.m:489-495; research 3.2): 5000/5000",
+       "undecided: T as one 32-product block, as the interleaved pairs or as two halves all fit"},
+      32,
+      0,
+      AddendEntry::last};
   blackwell[5].where = "models/B200TC.m:104-109 (forces fp32 output; replaced, see departure)";
-  f.push_back({"nvidia", {{"b200", ""}, {"rtx-pro-6000", "RTXPRO6000TC.m:26 calls B200TC; no recorded data"}}, blackwell});
+  f.push_back({"nvidia",
+               {{"b200", ""}, {"rtx-pro-6000", "RTXPRO6000TC.m:26 calls B200TC; no recorded data"}},
+               blackwell});
 
   std::vector<Row> blackwell_rn = {
       {"fp16", "fp32", 16, 2, rne, -133, "binary32", "models/B200TCRN.m:50-85", "", {}},
@@ -148,34 +300,72 @@ std::vector<Family> families() {
       {"bf16", "fp32", 16, 2, rne, -133, "binary32", "models/B200TCRN.m:50-85", "", {}},
       {"tf32", "fp32", 8, 2, rne, -133, "binary32", "models/B200TCRN.m:91-110", "", {}},
       {"fp8", "fp32", 32, 2, rne, -133, "binary32", "models/B200TCRN.m:91-110", "", {}}};
-  f.push_back({"nvidia", {{"b200-rn", "B200TCRN.m: B200TC with RNE everywhere, used only in experiments/"}}, blackwell_rn});
+  f.push_back({"nvidia",
+               {{"b200-rn", "B200TCRN.m: B200TC with RNE everywhere, used only in experiments/"}},
+               blackwell_rn});
 
   // ---- AMD (output always binary32; research 2, AMD table) ----
   {
-    Family mi100{"amd", {{"mi100", ""}},
-                 {{"fp16", "fp32", 4, 0, rne, -1024, "binary32", "models/MI100MC.m:47-101", "", {}},
-                  {"bf16", "fp32", 2, 0, rne, -1024, "binary32", "models/MI100MC.m:96-97", "", {}}}};
+    Family mi100{
+        "amd",
+        {{"mi100", ""}},
+        {{"fp16", "fp32", 4, 0, rne, -1024, "binary32", "models/MI100MC.m:47-101", "", {}},
+         {"bf16", "fp32", 2, 0, rne, -1024, "binary32", "models/MI100MC.m:96-97", "", {}}}};
     mi100.path = BlockPath::exact;
     mi100.armode = Rounding::rdown;
     mi100.normalise_products = true;
-    mi100.family_note = "CDNA1: each block is the exact sum of its products and C, rounded once (correct_rounding = 1)";
+    mi100.family_note =
+        "CDNA1: each block is the exact sum of its products and C, rounded once (correct_rounding "
+        "= 1)";
     f.push_back(mi100);
-    Family mi200{"amd", {{"mi210", ""}, {"mi250", "MI250MC.m:4 calls MI210MC"}},
-                 {{"fp16", "fp32", 4, 0, rne, -1024, "binary32", "models/MI210MC.m:47-85", "", {}},
-                  {"bf16", "fp32", 4, 0, rne, -1024, "binary32", "models/MI210MC.m:47-85", "", {}}}};
+    Family mi200{
+        "amd",
+        {{"mi210", ""}, {"mi250", "MI250MC.m:4 calls MI210MC"}},
+        {{"fp16", "fp32", 4, 0, rne, -1024, "binary32", "models/MI210MC.m:47-85", "", {}},
+         {"bf16", "fp32", 4, 0, rne, -1024, "binary32", "models/MI210MC.m:47-85", "", {}}}};
     mi200.path = BlockPath::pairwise;
     mi200.armode = Rounding::rdown;
     mi200.normalise_products = true;
     mi200.product_limit = true;
     mi200.flush = true;
     mi200.family_note =
-        "CDNA2: products rounded to binary32, ((p1 + p2) + (p3 + p4)) + C in binary32 RNE, subnormal inputs, "
+        "CDNA2: products rounded to binary32, ((p1 + p2) + (p3 + p4)) + C in binary32 RNE, "
+        "subnormal inputs, "
         "products and sums flushed to zero";
     f.push_back(mi200);
-    Family mi300{"amd", {{"mi300a", "MI300AMC.m:4 calls MI300MC"}, {"mi300x", "MI300XMC.m:4 calls MI300MC"}},
-                 {{"fp16", "fp32", 8, 1, rne, -1024, "binary32", "models/MI300MC.m:51-93 at d12a5b3^", "", {}},
-                  {"bf16", "fp32", 8, 1, rne, -1024, "binary32", "models/MI300MC.m:51-93 at d12a5b3^", "", {}},
-                  {"tf32", "fp32", 4, 1, rne, -1024, "binary32", "models/MI300MC.m:95-96 at d12a5b3^", "", {}}}};
+    Family mi300{
+        "amd",
+        {{"mi300a", "MI300AMC.m:4 calls MI300MC"}, {"mi300x", "MI300XMC.m:4 calls MI300MC"}},
+        {{"fp16",
+          "fp32",
+          8,
+          1,
+          rne,
+          -1024,
+          "binary32",
+          "models/MI300MC.m:51-93 at d12a5b3^",
+          "",
+          {}},
+         {"bf16",
+          "fp32",
+          8,
+          1,
+          rne,
+          -1024,
+          "binary32",
+          "models/MI300MC.m:51-93 at d12a5b3^",
+          "",
+          {}},
+         {"tf32",
+          "fp32",
+          4,
+          1,
+          rne,
+          -1024,
+          "binary32",
+          "models/MI300MC.m:95-96 at d12a5b3^",
+          "",
+          {}}}};
     mi300.path = BlockPath::late_sum;
     mi300.armode = Rounding::rdown;
     mi300.zero_c_exponent_126 = true;
@@ -184,8 +374,17 @@ std::vector<Family> families() {
         "CDNA3: MI300MC.m was deleted at HEAD (d12a5b3), so the MI300A/MI300X wrappers fail there; "
         "parameters read at its parent";
     Family mi300_fp8 = mi300;
-    mi300_fp8.rows = {{"fp8", "fp32", 16, 1, rne, -1024, "binary32", "models/MI300MC.m:98-102 at d12a5b3^", "",
-                       {"fp8 = E4M3FNUZ, bf8 = E5M2FNUZ (AMD's naming; GEMM.m:54-57 swaps the two, research 3.14)"}}};
+    mi300_fp8.rows = {{"fp8",
+                       "fp32",
+                       16,
+                       1,
+                       rne,
+                       -1024,
+                       "binary32",
+                       "models/MI300MC.m:98-102 at d12a5b3^",
+                       "",
+                       {"fp8 = E4M3FNUZ, bf8 = E5M2FNUZ (AMD's naming; GEMM.m:54-57 swaps the two, "
+                        "research 3.14)"}}};
     mi300_fp8.path = BlockPath::odd_even;
     f.push_back(mi300);
     f.push_back(mi300_fp8);
@@ -238,16 +437,21 @@ std::vector<AccumulationModel> tensor_core_presets() {
         b.interleave = r.interleave;
         b.c_entry = r.c_entry;
         b.c_rounding = Rounding::rne;
-        m.source = std::string(kPaper) + r.where + (alias[0] ? std::string("; ") + alias : std::string());
+        m.source =
+            std::string(kPaper) + r.where + (alias[0] ? std::string("; ") + alias : std::string());
         const std::string data = r.data;
         if (!data.empty()) {
           const std::string dev = upper_device(id);
-          m.notes.push_back("data: bit-exact on every recorded row of vectors/tensor-core-validation/" +
-                            replace_all(data, "{D}", dev) + " (5000 rows per file)");
+          m.notes.push_back(
+              "data: bit-exact on every recorded row of vectors/tensor-core-validation/" +
+              replace_all(data, "{D}", dev) + " (5000 rows per file)");
         } else if (std::string(fam.vendor) == "amd") {
-          m.notes.push_back("undecided: no recorded AMD data is published; parameters as in the model file, not validated");
+          m.notes.push_back(
+              "undecided: no recorded AMD data is published; parameters as in the model file, not "
+              "validated");
         } else {
-          m.notes.push_back("undecided: no recorded data for this device; parameters as in the model file");
+          m.notes.push_back(
+              "undecided: no recorded data for this device; parameters as in the model file");
         }
         if (fam.family_note[0]) m.notes.emplace_back(fam.family_note);
         for (const char* n : r.notes) m.notes.emplace_back(n);
@@ -278,13 +482,15 @@ std::string canonical_device(std::string_view name) {
 
 bool is_tensor_core_device(std::string_view name) { return !canonical_device(name).empty(); }
 
-AccumulationModel device_preset(std::string_view device, const FormatSpec& in, const FormatSpec& out) {
+AccumulationModel device_preset(std::string_view device, const FormatSpec& in,
+                                const FormatSpec& out) {
   const std::string d = canonical_device(device);
   if (d.empty()) throw std::invalid_argument("unknown device \"" + std::string(device) + "\"");
   std::string have;
   for (const auto& p : tensor_core_presets()) {
     if (p.device != d) continue;
-    if (p.output == out.name && std::find(p.inputs.begin(), p.inputs.end(), in.name) != p.inputs.end())
+    if (p.output == out.name &&
+        std::find(p.inputs.begin(), p.inputs.end(), in.name) != p.inputs.end())
       return p;
     have += (have.empty() ? "" : ", ") + p.name.substr(d.size() + 1);
   }

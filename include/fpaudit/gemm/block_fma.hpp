@@ -50,23 +50,23 @@ std::string_view to_string(BlockPath p);
 std::string_view to_string(AddendEntry e);
 
 struct BlockFma {
-  int terms = 4;            // K&M `fma`: products per block
-  int fraction_bits = 23;   // K&M 23 + `neab`: the block's grid is 2^(E_max - fraction_bits)
+  int terms = 4;           // K&M `fma`: products per block
+  int fraction_bits = 23;  // K&M 23 + `neab`: the block's grid is 2^(E_max - fraction_bits)
   FusedAlignment alignment = FusedAlignment::truncate;
   BlockPath path = BlockPath::global;
   Rounding align_rounding = Rounding::rtz;  // K&M `armode`: two-operand adds (late_sum, odd_even)
-  bool normalise_products = false;  // K&M denorm_prd = 0: a product significand in [2,4) is halved
+  bool normalise_products = false;   // K&M denorm_prd = 0: a product significand in [2,4) is halved
   int min_exponent = -1024;          // K&M `min_exp_limit`: E_max is at least this
   bool zero_c_exponent_126 = false;  // K&M `c_min_exp_limit` = 1: a zero c has exponent -126
                                      // (else -1024) on the late_sum and odd_even paths
-  bool product_limit = false;  // K&M `prd_limit`: a product >= 2^(emax_acc + 1) makes the block
-                               // +inf (NaN if both signs occur)
-  bool flush_inputs = false;   // K&M in_subnormals = 0: subnormal a, b read as 0
-  bool flush_results = false;  // K&M out_subnormals = 0: subnormal c and block results are 0
+  bool product_limit = false;   // K&M `prd_limit`: a product >= 2^(emax_acc + 1) makes the block
+                                // +inf (NaN if both signs occur)
+  bool flush_inputs = false;    // K&M in_subnormals = 0: subnormal a, b read as 0
+  bool flush_results = false;   // K&M out_subnormals = 0: subnormal c and block results are 0
   bool overflow_to_inf = true;  // a block result past max finite is +-inf in every rounding mode
-  int instruction_k = 0;  // products per instruction; a multiple of terms (0: = terms)
-  int interleave = 0;     // 0: an instruction's groups are consecutive runs of `terms`; w > 0:
-                          // product i of the instruction goes to group (i / w) mod groups
+  int instruction_k = 0;        // products per instruction; a multiple of terms (0: = terms)
+  int interleave = 0;  // 0: an instruction's groups are consecutive runs of `terms`; w > 0:
+                       // product i of the instruction goes to group (i / w) mod groups
   AddendEntry c_entry = AddendEntry::aligned;
   Rounding c_rounding = Rounding::rne;  // c_entry = last
 };
@@ -93,7 +93,7 @@ struct BlockFmaWorkspace {
     bool neg;
   };
   std::vector<Term> terms;
-  std::vector<ExactValue> leaves;                 // pairwise path
+  std::vector<ExactValue> leaves;                // pairwise path
   std::vector<std::vector<std::size_t>> groups;  // product positions per group of an instruction
   int built_terms = 0, built_k = 0, built_interleave = -1;  // what `groups` was built for
 };

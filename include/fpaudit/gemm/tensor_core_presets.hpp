@@ -24,7 +24,8 @@ std::vector<std::string> tensor_core_devices();
 
 // The preset of `device` (nvidia-h100, or h100) for inputs of format `in` and output `out`.
 // Throws std::invalid_argument naming the formats the device has when there is none.
-AccumulationModel device_preset(std::string_view device, const FormatSpec& in, const FormatSpec& out);
+AccumulationModel device_preset(std::string_view device, const FormatSpec& in,
+                                const FormatSpec& out);
 
 // Whether `name` names a device (with or without its vendor prefix).
 bool is_tensor_core_device(std::string_view name);
