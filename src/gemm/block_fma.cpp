@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <climits>
 #include <stdexcept>
 
 #include "fpaudit/codec/decode.hpp"
@@ -444,8 +445,44 @@ ExactValue block_pairwise(const Ctx& x, const BlockOperand* a, const BlockOperan
   return flush(x, add_two(x, tree(x, leaves, 0, leaves.size()), flush(x, c), x.frmode));
 }
 
-ExactValue block_exact(const Ctx& x, BlockFmaWorkspace& ws, const ExactValue& c) {
-  if (c_present(x, c)) ws.terms.push_back(term_of(c, 0));
+ExactValue block_exact(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
+                       const std::vector<std::size_t>& pos, std::size_t k0, std::size_t K,
+                       BlockFmaWorkspace& ws, const ExactValue& c) {
+  const bool has_c = c_present(x, c);
+  if (x.fast) {  // the exact sum in 64 bits when the addends span at most 62 - log2(n) bits
+    int lo = INT_MAX, hi = INT_MIN;
+    for (std::size_t i : pos) {
+      const std::size_t k = k0 + i;
+      if (k >= K || a[k].sig == 0 || b[k].sig == 0) continue;
+      const std::uint64_t p = a[k].sig * b[k].sig;
+      lo = std::min(lo, a[k].lsb + b[k].lsb);
+      hi = std::max(hi, a[k].lsb + b[k].lsb + static_cast<int>(std::bit_width(p)));
+    }
+    if (has_c) {
+      lo = std::min(lo, c.exp);
+      hi = std::max(hi, c.exp + static_cast<int>(std::bit_width(c.sig)));
+    }
+    if (lo == INT_MAX) return ExactValue::zero(false);  // no products, c = 0
+    if (hi - lo + std::bit_width(pos.size() + 1) <= 62) {
+      std::int64_t sum = 0;
+      for (std::size_t i : pos) {
+        const std::size_t k = k0 + i;
+        if (k >= K) continue;
+        const auto q =
+            static_cast<std::int64_t>((a[k].sig * b[k].sig) << (a[k].lsb + b[k].lsb - lo));
+        sum += a[k].neg != b[k].neg ? -q : q;
+      }
+      if (has_c) {
+        const auto q = static_cast<std::int64_t>(c.sig << (c.exp - lo));
+        sum += c.negative ? -q : q;
+      }
+      if (sum == 0) return ExactValue::zero(x.frmode == Rounding::rdown);  // as round_exact_sum
+      return finish(x, exact_of(sum < 0, magnitude(sum), lo), x.frmode);
+    }
+  }
+  ExactValue special;
+  gather_products(x, a, b, pos, 0, 1, k0, K, ws, &special);
+  if (has_c) ws.terms.push_back(term_of(c, 0));
   return round_exact_sum(x, ws.terms.data(), ws.terms.size(), x.frmode);
 }
 
@@ -465,9 +502,7 @@ ExactValue block_exact(const Ctx& x, BlockFmaWorkspace& ws, const ExactValue& c)
           a[k0 + i].e + b[k0 + i].e + 1 >= x.acc_emax + 1)
         check_limit = true;
   }
-  if ((check_limit || x.p.path == BlockPath::exact) &&
-      !gather_products(x, a, b, pos, 0, 1, k0, K, ws, &special))
-    return special;
+  if (check_limit && !gather_products(x, a, b, pos, 0, 1, k0, K, ws, &special)) return special;
   switch (x.p.path) {
     case BlockPath::global:
       return block_global(x, a, b, pos, k0, K, ws, c);
@@ -478,7 +513,7 @@ ExactValue block_exact(const Ctx& x, BlockFmaWorkspace& ws, const ExactValue& c)
     case BlockPath::pairwise:
       return block_pairwise(x, a, b, pos, k0, K, c, ws);
     case BlockPath::exact:
-      return block_exact(x, ws, c);
+      return block_exact(x, a, b, pos, k0, K, ws, c);
   }
   return c;
 }
@@ -586,7 +621,7 @@ ExactValue block_fma_dot(const BlockFma& p, const FormatSpec& acc, Rounding frmo
 
   Ctx x(p, acc, frmode);
   x.fast = sig_or < (std::uint64_t{1} << 32) && p.alignment == FusedAlignment::truncate &&
-           !p.normalise_products && !p.flush_inputs &&
+           (!p.normalise_products || p.path == BlockPath::exact) && !p.flush_inputs &&
            p.fraction_bits + 2 + std::bit_width(static_cast<unsigned>(p.terms) + 1) <= 62;
   ExactValue run = c;
   for (std::size_t k0 = 0; k0 < K; k0 += kinst) {
