@@ -189,6 +189,12 @@ TEST(BlockFma, PairwiseTreeAndExactPaths) {
   const std::vector<double> a{1, u, u, 0}, b{1, u, u, 1};
   EXPECT_EQ(dot("amd-mi210-fp16-fp32", "binary16", a, b), f32(1));
   EXPECT_EQ(dot("amd-mi100-fp16-fp32", "binary16", a, b), f32(1 + std::ldexp(1.0, -23)));
+  // exact: 1 - 1 + 2^-40 and 1 - 1 + 2^-80 in one block are 2^-40 and 2^-80 exactly (a span of 41
+  // bits takes the 64-bit sum, 81 bits the wide one; the global path would cut the small term).
+  for (int e : {-20, -40})
+    EXPECT_EQ(dot("amd-mi100-bf16-fp32:terms=4", "bfloat16", {1, -1, std::ldexp(1.0, e)},
+                  {1, 1, std::ldexp(1.0, e)}),
+              f32(std::ldexp(1.0, 2 * e)));
   // pairwise flushes subnormal inputs: fp16 2^-24 (subnormal) x 2^10 = 2^-14 is read as 0.
   EXPECT_EQ(dot("amd-mi210-fp16-fp32", "binary16", {std::ldexp(1.0, -24)}, {1024}), 0u);
   EXPECT_EQ(dot("amd-mi100-fp16-fp32", "binary16", {std::ldexp(1.0, -24)}, {1024}),
