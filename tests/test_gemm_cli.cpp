@@ -24,6 +24,7 @@
 #include "fpaudit/format/registry.hpp"
 #include "fpaudit/gemm/exact_gemm.hpp"
 #include "fpaudit/gemm/models.hpp"
+#include "fpaudit/gemm/tensor_core_presets.hpp"
 
 namespace {
 
@@ -214,6 +215,117 @@ TEST_F(GemmCli, MxBlockScalesAndTensorScale) {
           " --in-format e4m3 --out-format f32 --a-scales " + (dir_ / "sb.npy").string());
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("expected 3 x 3"), std::string::npos) << r.err;
+}
+
+// GPU presets through the CLI (docs/TENSOR_CORES.md 5). Oracle for the numbers: the library's
+// model_gemm with the device's preset (itself checked against recorded GPU data in
+// test_tensor_core_validation.cpp); here the plumbing is under test: device names resolve to
+// the preset for the formats, outputs are written and audited, --compare-models counts ulps.
+TEST_F(GemmCli, DeviceModelsCompareAndIdentify) {
+  const FormatSpec f16 = format_by_name("binary16"), f32 = format_by_name("binary32");
+  const std::size_t M = 4, K = 96, N = 5;
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> nd(0.0, 1.0);
+  std::vector<std::uint64_t> a(M * K), b(K * N);
+  for (auto& x : a) x = convert_double(nd(rng), f16, {}).bits;
+  for (auto& x : b) x = convert_double(nd(rng), f16, {}).bits;
+  write_npy(dir_ / "a.npy", "<u2", M, K, a, 2);
+  write_npy(dir_ / "b.npy", "<u2", K, N, b, 2);
+  const std::string ab = "--a " + (dir_ / "a.npy").string() + " --b " + (dir_ / "b.npy").string() +
+                         " --in-format fp16 --out-format f32";
+  CliRun r = run(ab + " --model nvidia-h100 --model mi300x --write-ref " + (dir_ / "r.npy").string() +
+                 " --json " + (dir_ / "m.json").string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::vector<std::uint16_t> a16(a.begin(), a.end()), b16(b.begin(), b.end());
+  gemm::MatrixOperand A, B;
+  A.format = B.format = f16;
+  A.data = a16.data();
+  B.data = b16.data();
+  const auto ref = gemm::exact_gemm(M, N, K, A, B, f32, {});
+  const auto h100 = gemm::model_gemm(gemm::device_preset("nvidia-h100", f16, f32), M, N, K, A, B, f32, {});
+  std::string header;
+  EXPECT_EQ(read_npy_u32(dir_ / "r.nvidia-h100-fp16-fp32.npy", &header), h100);
+  EXPECT_EQ(read_npy_u32(dir_ / "r.amd-mi300x-fp16-fp32.npy", &header),
+            gemm::model_gemm(gemm::device_preset("amd-mi300x", f16, f32), M, N, K, A, B, f32, {}));
+  // Without --c each model's error against the exact result is tabulated.
+  const auto doc = nlohmann::json::parse(slurp((dir_ / "m.json").string()));
+  ASSERT_EQ(doc["model_errors"].size(), 2u);
+  std::uint64_t exact = 0, max_ulp = 0;
+  for (std::size_t e = 0; e < M * N; ++e) {
+    const auto d = static_cast<std::uint64_t>(std::llabs(static_cast<long long>(ref.bits[e] & 0x7FFFFFFF) *
+                                                             ((ref.bits[e] >> 31) ? -1 : 1) -
+                                                         static_cast<long long>(h100[e] & 0x7FFFFFFF) *
+                                                             ((h100[e] >> 31) ? -1 : 1)));
+    exact += d == 0;
+    max_ulp = std::max(max_ulp, d);
+  }
+  EXPECT_EQ(doc["model_errors"][0]["name"], "nvidia-h100-fp16-fp32");
+  EXPECT_EQ(doc["model_errors"][0]["bit_exact"], exact);
+  EXPECT_EQ(doc["model_errors"][0]["max_ulp"], max_ulp);
+  // --compare-models: every preset for fp16 -> binary32, none for other outputs.
+  r = run(ab + " --compare-models --json " + (dir_ / "c.json").string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto cmp = nlohmann::json::parse(slurp((dir_ / "c.json").string()));
+  bool saw_v100 = false;
+  for (const auto& m : cmp["model_errors"]) {
+    EXPECT_EQ(std::string(m["name"]).find("fp16-fp16"), std::string::npos) << m["name"];
+    saw_v100 = saw_v100 || m["name"] == "nvidia-v100-fp16-fp32";
+  }
+  EXPECT_TRUE(saw_v100);
+  EXPECT_NE(r.out.find("nvidia-b200-fp16-fp32"), std::string::npos) << r.out;
+  // --c: the H100 output is identified (H100, H200, B200 and RTX PRO 6000 share the parameters).
+  r = run(ab + " --c " + (dir_ / "r.nvidia-h100-fp16-fp32.npy").string() + " --json " +
+          (dir_ / "i.json").string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto id = nlohmann::json::parse(slurp((dir_ / "i.json").string()));
+  EXPECT_EQ(id["best_model"], "nvidia-h100-fp16-fp32");
+  for (const auto& m : id["models"]) {
+    if (m["name"] == "nvidia-h200-fp16-fp32") {
+      EXPECT_EQ(m["fraction"], 1.0);
+    }
+  }
+  // A device without a model for the formats: usage error listing what it has.
+  r = run("--a " + (dir_ / "a.npy").string() + " --b " + (dir_ / "b.npy").string() +
+          " --in-format fp16 --out-format f32 --model nvidia-h100:terms=8,neab=1 --model amd-mi210");
+  EXPECT_EQ(r.code, 0) << r.err;
+  r = run("--a " + (dir_ / "a.npy").string() + " --b " + (dir_ / "b.npy").string() +
+          " --in-format fp16 --out-format bf16 --model nvidia-v100");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("nvidia-v100 has no model for binary16 inputs with bfloat16 output"), std::string::npos)
+      << r.err;
+}
+
+// `fpaudit models`: every device and preset listed with parameters, source and notes.
+TEST_F(GemmCli, ModelsCommandListsPresets) {
+  const std::string o = (dir_ / "o.txt").string(), e = (dir_ / "e.txt").string();
+  int st = std::system((std::string(FPAUDIT_CLI_PATH) + " models --json >" + o + " 2>" + e).c_str());
+  ASSERT_EQ(WEXITSTATUS(st), 0) << slurp(e);
+  const auto doc = nlohmann::json::parse(slurp(o));
+  EXPECT_EQ(doc["schema"], "fpaudit.models/1");
+  std::size_t tensor = 0;
+  for (const auto& m : doc["models"]) {
+    EXPECT_FALSE(std::string(m["source"]).empty()) << m["name"];
+    if (!m.contains("device")) continue;
+    ++tensor;
+    EXPECT_TRUE(m.contains("block_fma")) << m["name"];
+    bool data_or_undecided = false;
+    for (const auto& n : m["notes"]) {
+      const std::string s = n;
+      data_or_undecided = data_or_undecided || s.rfind("data:", 0) == 0 || s.rfind("undecided: no recorded", 0) == 0;
+    }
+    EXPECT_TRUE(data_or_undecided) << m["name"];
+  }
+  EXPECT_EQ(tensor, gemm::tensor_core_presets().size());
+  EXPECT_EQ(doc["devices"].size(), 16u);
+  st = std::system((std::string(FPAUDIT_CLI_PATH) + " models nvidia-h100 >" + o + " 2>" + e).c_str());
+  ASSERT_EQ(WEXITSTATUS(st), 0);
+  const std::string text = slurp(o);
+  EXPECT_NE(text.find("nvidia-h100-fp8-fp32"), std::string::npos);
+  EXPECT_NE(text.find("how C enters is untested"), std::string::npos);
+  EXPECT_NE(text.find("6 models"), std::string::npos);
+  st = std::system((std::string(FPAUDIT_CLI_PATH) + " models nosuch >" + o + " 2>" + e).c_str());
+  EXPECT_EQ(WEXITSTATUS(st), 2);
+  EXPECT_NE(slurp(e).find("nosuch"), std::string::npos);
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include "fpaudit/gemm/models.hpp"
 #include "fpaudit/io/readers.hpp"
 #include "fpaudit/report/output_file.hpp"
+#include "gemm_models_cli.hpp"
 #include "table.hpp"
 
 namespace fpaudit::cli {
@@ -46,6 +47,7 @@ struct GemmArgs {
   int block = 32;
   std::string a_tensor_scale, b_tensor_scale;
   std::string path;  // --path: a GEMM path (include/fpaudit/hw/gemm_path.hpp) computes C
+  bool compare_models = false;
 };
 
 // A matrix read from a file: element containers of `format`, in the file's storage order.
@@ -274,7 +276,7 @@ void run(const GemmArgs& args) {
   g.backend = parse_backend(args.backend);
 
   std::vector<gemm::AccumulationModel> models;
-  for (const auto& s : args.models) models.push_back(gemm::parse_model(s));
+  for (const auto& s : args.models) models.push_back(resolve_model(s, in, out));  // devices too
 
   const Loaded la = load(args.a, in, "a"), lb = load(args.b, in, "b");
   std::size_t M, K, K2, N;
@@ -342,10 +344,8 @@ void run(const GemmArgs& args) {
 
   // Model list: explicit, or every preset whose measured inputs include the input format.
   const bool have_c = !args.c.empty() || !args.path.empty();
-  if (models.empty() && have_c)
-    for (const auto& p : gemm::model_presets())
-      if (p.inputs.empty() || std::find(p.inputs.begin(), p.inputs.end(), in.name) != p.inputs.end())
-        models.push_back(p);
+  const std::size_t requested = models.size();
+  if (models.empty() && have_c) models = presets_for(in, out);
   const hw::GemmPath* path = args.path.empty() ? nullptr : hw::find_gemm_path(args.path);
   if (path && args.models.empty() && !path->model.empty()) {  // the path's documented model first
     const gemm::AccumulationModel m = gemm::parse_model(path->model);
@@ -514,13 +514,24 @@ void run(const GemmArgs& args) {
     text << "best model: " << best << " (" << best_frac << " bit-exact)\n";
   }
 
+  // Without --c: each --model's (or with --compare-models every applicable preset's) error
+  // against the exact result (docs/TENSOR_CORES.md 5).
+  if (!have_c && (requested > 0 || args.compare_models)) {
+    std::vector<gemm::AccumulationModel> list(models.begin(), models.begin() + requested);
+    if (args.compare_models)
+      for (auto& p : presets_for(in, out))
+        if (std::none_of(list.begin(), list.end(), [&](const auto& m) { return m.name == p.name; }))
+          list.push_back(std::move(p));
+    doc["model_errors"] = compare_models(list, M, N, K, A, B, out, opt, g, ref.bits, text);
+  }
+
   if (!args.write_ref.empty()) {
     report::write_output_file(args.write_ref, npy_bytes(out, M, N, ref.bits));
     std::string stem = args.write_ref;
     if (stem.size() > 4 && stem.substr(stem.size() - 4) == ".npy") stem.resize(stem.size() - 4);
     nlohmann::ordered_json written = nlohmann::ordered_json::array({args.write_ref});
-    for (const auto& m : args.models) {
-      const gemm::AccumulationModel model = gemm::parse_model(m);
+    for (std::size_t mi = 0; mi < requested; ++mi) {
+      const gemm::AccumulationModel& model = models[mi];
       std::string safe = model.name;
       for (char& ch : safe)
         if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') ch = '_';
@@ -554,8 +565,9 @@ void register_gemm(CLI::App& app) {
   cmd->add_option("--acc-format", args->acc_format,
                   "accumulation precision assumed by the error bound (default: --out-format)");
   cmd->add_option("--model", args->models,
-                  "accumulation model NAME[:key=value,...] (repeatable; default with --c: every "
-                  "preset for the input format)");
+                  "accumulation model NAME[:key=value,...] or a device (nvidia-h100, amd-mi300x: its "
+                  "preset for these formats) (repeatable; default with --c: every preset for the "
+                  "input and output formats)");
   cmd->add_option("--write-ref", args->write_ref,
                   "write the exact result as .npy (and each --model's output as FILE.<model>.npy)");
   cmd->add_option("--json", args->json, "write the report as JSON (schema fpaudit.gemm/1)");
@@ -573,6 +585,9 @@ void register_gemm(CLI::App& app) {
   cmd->add_option("--block", args->block, "K elements per block scale (default 32; NVFP4: 16)");
   cmd->add_option("--a-tensor-scale", args->a_tensor_scale, "per-tensor scale of A (exact decimal)");
   cmd->add_option("--b-tensor-scale", args->b_tensor_scale, "per-tensor scale of B (exact decimal)");
+  cmd->add_flag("--compare-models", args->compare_models,
+               "tabulate every preset for these formats against the exact result (max and mean "
+               "ulps, elements off by more than 1 ulp)");
   add_conversion_options(*cmd, args->conv);
   cmd->callback([args] { run(*args); });
 }

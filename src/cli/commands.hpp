@@ -38,5 +38,6 @@ void register_gen(CLI::App& app);     // fpaudit gen FUNCTION [--level L] [--for
 void register_verify(CLI::App& app);  // fpaudit verify FUNCTION FILE | --inputs X --outputs Y
 void register_bench(CLI::App& app);    // fpaudit bench [--quick] [--json FILE] (docs/BENCHMARKS.md)
 void register_gemm(CLI::App& app);     // fpaudit gemm --a A --b B --in-format F --out-format G [--c C] (docs/GEMM.md)
+void register_models(CLI::App& app);   // fpaudit models [NAME|DEVICE...] [--json] (docs/TENSOR_CORES.md)
 
 }  // namespace fpaudit::cli

@@ -33,6 +33,7 @@ int run(int argc, char** argv) {
   fpaudit::cli::register_gen(app);
   fpaudit::cli::register_verify(app);
   fpaudit::cli::register_bench(app);
+  fpaudit::cli::register_models(app);
 
   try {
     app.parse(argc, argv);  // runs the chosen subcommand's callback

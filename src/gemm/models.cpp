@@ -8,12 +8,14 @@
 #include <bit>
 #include <charconv>
 #include <climits>
+#include <cstdint>
 #include <stdexcept>
 
 #include "fpaudit/codec/convert.hpp"
 #include "fpaudit/codec/decode.hpp"
 #include "fpaudit/format/registry.hpp"
 #include "fpaudit/gemm/exact_accumulator.hpp"
+#include "fpaudit/gemm/tensor_core_presets.hpp"
 #include "parallel.hpp"
 
 namespace fpaudit::gemm {
@@ -259,131 +261,55 @@ struct InputClamp {
   int emin_a, emin_b;
 };
 
-int floor_log2(const ExactValue& v) { return v.exp + 63 - std::countl_zero(v.sig); }
-
-// One fused block: products a[lo..hi) b[lo..hi) and the accumulator c (a value of m.acc).
-ExactValue fused_block(const AccumulationModel& m, const Arith& ar, InputClamp clamp,
-                       std::span<const ExactValue> a, std::span<const ExactValue> b,
-                       std::size_t lo, std::size_t hi, const ExactValue& c) {
-  struct Addend {
-    bool neg;
-    u128 mag;  // exact |value| = mag x 2^lsb
-    int lsb;
-    int e;     // the addend's exponent for alignment
-  };
-  std::vector<Addend> t;
-  t.reserve(hi - lo + 1);
+// The block-FMA model on ExactValue vectors [lo, hi) (one routine: block_fma_dot).
+ExactValue run_fused(const AccumulationModel& m, InputClamp clamp, std::span<const ExactValue> a,
+                     std::span<const ExactValue> b, std::size_t lo, std::size_t hi,
+                     const ExactValue& c) {
+  std::vector<BlockOperand> x(hi - lo), y(hi - lo);
   for (std::size_t k = lo; k < hi; ++k) {
-    const ExactValue& x = a[k];
-    const ExactValue& y = b[k];
-    if (x.cls != ValueClass::finite || y.cls != ValueClass::finite) continue;  // zero products
-    // Operand exponents clamp at the input format's emin (subnormals keep emin, significand
-    // below 1), the product's is their sum: significand in (0, 4) (K&M B3, denorm_prd = 1).
-    const int ex = std::max(floor_log2(x), clamp.emin_a), ey = std::max(floor_log2(y), clamp.emin_b);
-    t.push_back({x.negative != y.negative, static_cast<u128>(x.sig) * y.sig, x.exp + y.exp, ex + ey});
+    x[k - lo] = block_operand(a[k], clamp.emin_a);
+    y[k - lo] = block_operand(b[k], clamp.emin_b);
   }
-  if (c.cls == ValueClass::finite)  // c's exponent as its binary32 encoding gives it (K&M B4)
-    t.push_back({c.negative, c.sig, c.exp, std::max(floor_log2(c), -126)});
-  if (t.empty()) return ExactValue::zero(false);  // K&M B1: +0
-  int emax = m.min_exponent;
-  for (const auto& x : t) emax = std::max(emax, x.e);
-  const int extra = m.alignment == FusedAlignment::sticky ? 1 : 0;
-  const int grid = emax - m.fraction_bits - extra;  // exponent of one unit of the aligned sum
-  i128 sum = 0;
-  for (const auto& x : t) {
-    u128 q;
-    const int sh = grid - x.lsb;  // magnitude / 2^grid = mag / 2^sh
-    if (sh <= 0) {
-      q = x.mag << -sh;  // exact (addends are at most a few bits above the grid's top)
-    } else if (sh >= 128) {
-      q = 0;
-      if (m.alignment == FusedAlignment::sticky) q = x.mag != 0 ? 1 : 0;
-    } else {
-      q = x.mag >> sh;
-      const u128 rem = x.mag & ((static_cast<u128>(1) << sh) - 1);
-      if (m.alignment == FusedAlignment::sticky) {
-        q = (q & ~static_cast<u128>(1)) | ((rem != 0 || (q & 1)) ? 1 : 0);
-      } else if (m.alignment == FusedAlignment::rne) {
-        const u128 half = static_cast<u128>(1) << (sh - 1);
-        if (rem > half || (rem == half && (q & 1))) ++q;
-      }
-    }
-    sum += x.neg ? -static_cast<i128>(q) : static_cast<i128>(q);
-  }
-  if (sum == 0) return ExactValue::zero(false);  // K&M B6: +0
-  const bool neg = sum < 0;
-  const u128 mag = neg ? 0 - static_cast<u128>(sum) : static_cast<u128>(sum);
-  const int sh = std::max(0, bitlen128(mag) - 64);
-  const bool sticky = sh > 0 && (mag & ((static_cast<u128>(1) << sh) - 1)) != 0;
-  const ExactValue v = ExactValue::finite(neg, static_cast<std::uint64_t>(mag >> sh), grid + sh, sticky);
-  const Encoded e = encode(*ar.f, v, ar.opt);
-  if (m.overflow_to_inf && e.flags.has(Flags::overflow) && ar.f->has_inf)
-    return ExactValue::inf(neg);  // K&M B8: overflow is infinity whatever the rounding
-  return decode(*ar.f, e.bits);
-}
-
-ExactValue run_fused(const AccumulationModel& m, const Arith& ar, InputClamp clamp,
-                     std::span<const ExactValue> a, std::span<const ExactValue> b, std::size_t lo,
-                     std::size_t hi, ExactValue c) {
-  // Special values first, over every product (K&M GEMM step 4): NaN (0 x inf included) wins,
-  // then +inf with -inf is NaN, then the infinity.
-  bool pinf = false, ninf = false;
-  for (std::size_t k = lo; k < hi; ++k) {
-    ExactValue nan;
-    const Val p = ar.product(a[k], b[k], &nan);
-    if (p.cls == ValueClass::nan) return ExactValue::quiet_nan(false);
-    if (p.cls == ValueClass::inf) (p.neg ? ninf : pinf) = true;
-  }
-  if (c.cls == ValueClass::nan) return c;
-  if (c.cls == ValueClass::inf) (c.negative ? ninf : pinf) = true;
-  if (pinf && ninf) return ExactValue::quiet_nan(false);
-  if (pinf || ninf) return ExactValue::inf(ninf);
-  const std::size_t n = static_cast<std::size_t>(std::max(1, m.terms));
-  // A block result that overflowed to infinity stays infinite: later blocks add finite values
-  // (the MATLAB models instead read it back as the finite 2^128, their 3.5; a GPU keeps inf).
-  for (std::size_t k = lo; k < hi && c.cls != ValueClass::inf; k += n)
-    c = fused_block(m, ar, clamp, a, b, k, std::min(hi, k + n), c);
-  return c;
+  BlockFmaWorkspace ws;
+  return block_fma_dot(m.block, m.acc, m.rounding, x.data(), y.data(), hi - lo, c, ws);
 }
 
 ExactValue evaluate(const AccumulationModel& m, std::span<const ExactValue> a,
-                    std::span<const ExactValue> b, InputClamp clamp) {
+                    std::span<const ExactValue> b, InputClamp clamp, const ExactValue& c0) {
   const std::size_t K = a.size();
   switch (m.kind) {
     case ModelKind::sequential: {
       const Arith ar = arith_for(m.acc, m.rounding, m.subnormals, false);
-      return run_sequential(ar, m.fma, a, b, 0, K, ExactValue::zero(false));
+      return run_sequential(ar, m.fma, a, b, 0, K, c0);
     }
     case ModelKind::pairwise: {
       const Arith ar = arith_for(m.acc, m.rounding, m.subnormals, false);
-      if (K == 0) return ExactValue::zero(false);
+      if (K == 0) return c0;
       const std::size_t leaf = static_cast<std::size_t>(std::max(1, m.leaf));
       std::vector<ExactValue> leaves;
       for (std::size_t k = 0; k < K; k += leaf)
         leaves.push_back(run_sequential(ar, m.fma, a, b, k, std::min(K, k + leaf), ExactValue::zero(false)));
-      return run_tree(ar, leaves, 0, leaves.size());
+      const ExactValue t = run_tree(ar, leaves, 0, leaves.size());
+      return c0.cls == ValueClass::zero && !c0.negative ? t : ar.add(t, c0);
     }
     case ModelKind::blocked: {
       const Arith inner = arith_for(m.acc, m.rounding, m.subnormals, false);
       const Arith outer = arith_for(m.outer, m.outer_rounding, m.subnormals, false);
       const std::size_t chunk = static_cast<std::size_t>(std::max(1, m.chunk));
-      ExactValue acc2 = ExactValue::zero(false);
+      ExactValue acc2 = c0;
       for (std::size_t k = 0; k < K; k += chunk) {
         const std::size_t hi = std::min(K, k + chunk);
         const ExactValue part = m.inner_fused
-                                    ? run_fused(m, inner, clamp, a, b, k, hi, ExactValue::zero(false))
+                                    ? run_fused(m, clamp, a, b, k, hi, ExactValue::zero(false))
                                     : run_sequential(inner, m.fma, a, b, k, hi, ExactValue::zero(false));
         acc2 = outer.add(acc2, part);
       }
       return acc2;
     }
-    case ModelKind::fused: {
-      const Arith ar = arith_for(m.acc, m.rounding, m.subnormals, false);
-      return run_fused(m, ar, clamp, a, b, 0, K, ExactValue::zero(false));
-    }
+    case ModelKind::fused: return run_fused(m, clamp, a, b, 0, K, c0);
     case ModelKind::vdpbf16ps: {
       const Arith ar = arith_for(m.acc, Rounding::rne, {true, true}, true);
-      ExactValue acc = ExactValue::zero(false);
+      ExactValue acc = c0;
       const ExactValue zero = ExactValue::zero(false);
       for (std::size_t k = 0; k < K; k += 2) {
         const ExactValue& alo = a[k];
@@ -407,7 +333,7 @@ ExactValue evaluate(const AccumulationModel& m, std::span<const ExactValue> a,
       const Arith ar = arith_for(m.acc, Rounding::rne, {true, true}, true);
       const std::size_t step = m.amx_k <= 0 ? std::max<std::size_t>(K, 1)
                                             : static_cast<std::size_t>(m.amx_k);
-      ExactValue c = ExactValue::zero(false);
+      ExactValue c = c0;
       for (std::size_t k0 = 0; k0 < K; k0 += step) {
         const std::size_t k1 = std::min(K, k0 + step);
         ExactValue even = ExactValue::zero(false), odd = ExactValue::zero(false);
@@ -439,25 +365,9 @@ AccumulationModel base(ModelKind k) {
     m.inputs = {"bfloat16"};
   }
   if (k == ModelKind::fused)
-    m.source = "Fasi, Higham, Mikaitis, Pranesh, PeerJ CS 7:e330 (2021) model family";
+    m.source = "Khattak & Mikaitis generic block-FMA model (ACM TACO, doi 10.1145/3830409), after "
+               "Fasi, Higham, Mikaitis, Pranesh, PeerJ CS 7:e330 (2021)";
   if (k == ModelKind::blocked) m.acc = format_by_name("binary32");
-  return m;
-}
-
-AccumulationModel fused_preset(const char* name, std::vector<std::string> inputs, int terms,
-                               int fraction_bits, Rounding r, const char* acc, int min_exp,
-                               const char* where) {
-  AccumulationModel m = base(ModelKind::fused);
-  m.name = name;
-  m.inputs = std::move(inputs);
-  m.terms = terms;
-  m.fraction_bits = fraction_bits;
-  m.rounding = r;
-  m.acc = format_by_name(acc);
-  m.min_exponent = min_exp;
-  m.source = std::string("Khattak & Mikaitis, Accurate Models of NVIDIA Tensor Cores (ACM TACO, "
-                         "doi 10.1145/3830409), MATLAB-tensor-core ") + where +
-             " (fma = terms, neab = fraction_bits - 23, frmode, min_exp_limit)";
   return m;
 }
 
@@ -471,15 +381,6 @@ std::string_view to_string(ModelKind k) {
     case ModelKind::fused: return "fused";
     case ModelKind::vdpbf16ps: return "vdpbf16ps";
     case ModelKind::amx_bf16: return "amx-bf16";
-  }
-  return "?";
-}
-
-std::string_view to_string(FusedAlignment a) {
-  switch (a) {
-    case FusedAlignment::truncate: return "truncate";
-    case FusedAlignment::sticky: return "sticky";
-    case FusedAlignment::rne: return "rne";
   }
   return "?";
 }
@@ -504,37 +405,21 @@ std::vector<AccumulationModel> model_presets() {
     m.source = "definition: binary32 tree summation over leaves of 8 sequential FMAs";
     v.push_back(m);
   }
-  v.push_back(fused_preset("v100-fp16", {"binary16"}, 4, 23, Rounding::rtz, "binary32", -1024,
-                           "models/V100TC.m:38-64"));
-  v.push_back(fused_preset("a100", {"binary16", "bfloat16"}, 8, 24, Rounding::rtz, "binary32",
-                           -132, "models/A100TC.m:50-76"));
-  v.push_back(fused_preset("a100-tf32", {"tf32"}, 4, 24, Rounding::rtz, "binary32", -132,
-                           "models/A100TC.m:98-101"));
-  v.push_back(fused_preset("h100", {"binary16", "bfloat16"}, 16, 25, Rounding::rtz, "binary32",
-                           -133, "models/H100TC.m:48-74 (also B200TC.m:50-75)"));
-  v.push_back(fused_preset("h100-tf32", {"tf32"}, 8, 25, Rounding::rtz, "binary32", -133,
-                           "models/H100TC.m:103-104"));
-  v.push_back(fused_preset("h100-fp8", {"float8_e4m3fn", "float8_e5m2"}, 32, 13, Rounding::rtz,
-                           "e8m13", -133, "models/H100TC.m:105-109 (result grid e8m13)"));
-  v.push_back(fused_preset("ada-fp8", {"float8_e4m3fn", "float8_e5m2"}, 16, 13, Rounding::rtz,
-                           "e8m13", -132, "models/AdaTC.m:106-108 (result grid e8m13)"));
-  v.push_back(fused_preset("v100-fp16-fp16out", {"binary16"}, 4, 23, Rounding::rne, "binary16",
-                           -19, "models/V100TC.m:79-84"));
-  v.push_back(fused_preset("a100-fp16-fp16out", {"binary16"}, 8, 24, Rounding::rne, "binary16",
-                           -20, "models/A100TC.m:91-97"));
-  v.push_back(fused_preset("h100-fp16-fp16out", {"binary16"}, 16, 25, Rounding::rne, "binary16",
-                           -21, "models/H100TC.m:95-102"));
+  for (auto& p : tensor_core_presets()) v.push_back(std::move(p));
   {
-    AccumulationModel m = fused_preset("deepseek-v3-fp8", {"float8_e4m3fn", "float8_e5m2"}, 32, 13,
-                                       Rounding::rtz, "e8m13", -133, "models/H100TC.m:105-109");
+    AccumulationModel m = device_preset("nvidia-h100", format_by_name("float8_e4m3fn"),
+                                        format_by_name("binary32"));
     m.kind = ModelKind::blocked;
     m.inner_fused = true;
     m.chunk = 128;
     m.outer = format_by_name("binary32");
     m.outer_rounding = Rounding::rne;
+    m.name = "deepseek-v3-fp8";
+    m.device.clear();
+    m.notes.clear();
     m.source = "DeepSeek-V3 technical report (arXiv:2412.19437) 3.3.2: partial sums over N_C = "
                "128 on the H800 tensor cores, promoted to binary32 on CUDA cores; inner block "
-               "parameters: " + m.source;
+               "parameters: nvidia-h100-fp8-fp32 (" + m.source + ")";
     v.push_back(m);
   }
   v.push_back(base(ModelKind::vdpbf16ps));
@@ -555,6 +440,23 @@ int parse_int(std::string_view spec, std::string_view key, std::string_view v) {
                                 " expects an integer, got \"" + std::string(v) + "\"");
   return x;
 }
+
+template <class E, std::size_t N>
+E parse_enum(std::string_view spec, std::string_view key, std::string_view v, const E (&all)[N]) {
+  std::string names;
+  for (E e : all) {
+    if (to_string(e) == v) return e;
+    names += (names.empty() ? "" : ", ") + std::string(to_string(e));
+  }
+  throw std::invalid_argument("model \"" + std::string(spec) + "\": " + std::string(key) +
+                              " expects one of " + names + ", got \"" + std::string(v) + "\"");
+}
+
+constexpr FusedAlignment kAlignments[] = {FusedAlignment::truncate, FusedAlignment::sticky,
+                                          FusedAlignment::rne};
+constexpr BlockPath kPaths[] = {BlockPath::global, BlockPath::late_sum, BlockPath::odd_even,
+                                BlockPath::pairwise, BlockPath::exact};
+constexpr AddendEntry kEntries[] = {AddendEntry::aligned, AddendEntry::last};
 
 bool parse_bool(std::string_view spec, std::string_view key, std::string_view v) {
   if (v == "1" || v == "true" || v == "yes") return true;
@@ -616,24 +518,35 @@ AccumulationModel parse_model(std::string_view spec) {
       if (v == "fused") m.inner_fused = true;
       else if (v == "sequential") m.inner_fused = false;
       else throw std::invalid_argument("model \"" + std::string(spec) + "\": inner expects sequential or fused");
-    } else if (k == "terms") m.terms = parse_int(spec, k, v);
-    else if (k == "fraction_bits") m.fraction_bits = parse_int(spec, k, v);
-    else if (k == "alignment") {
-      if (v == "truncate") m.alignment = FusedAlignment::truncate;
-      else if (v == "sticky") m.alignment = FusedAlignment::sticky;
-      else if (v == "rne") m.alignment = FusedAlignment::rne;
-      else throw std::invalid_argument("model \"" + std::string(spec) + "\": alignment expects truncate, sticky or rne");
-    } else if (k == "min_exponent") m.min_exponent = parse_int(spec, k, v);
-    else if (k == "overflow_to_inf") m.overflow_to_inf = parse_bool(spec, k, v);
+    } else if (k == "terms") m.block.terms = parse_int(spec, k, v);
+    else if (k == "fraction_bits") m.block.fraction_bits = parse_int(spec, k, v);
+    else if (k == "neab") m.block.fraction_bits = 23 + parse_int(spec, k, v);
+    else if (k == "alignment") m.block.alignment = parse_enum(spec, k, v, kAlignments);
+    else if (k == "path") m.block.path = parse_enum(spec, k, v, kPaths);
+    else if (k == "armode") m.block.align_rounding = parse_rounding(v);
+    else if (k == "normalise_products") m.block.normalise_products = parse_bool(spec, k, v);
+    else if (k == "min_exponent") m.block.min_exponent = parse_int(spec, k, v);
+    else if (k == "zero_c_exponent_126") m.block.zero_c_exponent_126 = parse_bool(spec, k, v);
+    else if (k == "product_limit") m.block.product_limit = parse_bool(spec, k, v);
+    else if (k == "flush_inputs") m.block.flush_inputs = parse_bool(spec, k, v);
+    else if (k == "flush_results") m.block.flush_results = parse_bool(spec, k, v);
+    else if (k == "overflow_to_inf") m.block.overflow_to_inf = parse_bool(spec, k, v);
+    else if (k == "instruction_k") m.block.instruction_k = parse_int(spec, k, v);
+    else if (k == "interleave") m.block.interleave = parse_int(spec, k, v);
+    else if (k == "c_entry") m.block.c_entry = parse_enum(spec, k, v, kEntries);
+    else if (k == "c_rounding") m.block.c_rounding = parse_rounding(v);
     else if (k == "amx_k") m.amx_k = parse_int(spec, k, v);
     else
       throw std::invalid_argument("model \"" + std::string(spec) + "\": unknown parameter \"" +
                                   std::string(k) + "\"");
   }
-  if (m.leaf < 1 || m.chunk < 1 || m.terms < 1 || m.amx_k < 0 || m.amx_k % 2 != 0)
+  if (m.leaf < 1 || m.chunk < 1 || m.block.terms < 1 || m.amx_k < 0 || m.amx_k % 2 != 0)
     throw std::invalid_argument("model \"" + std::string(spec) +
                                 "\": leaf, chunk, terms must be >= 1 and amx_k even");
-  if (m.fraction_bits < 0 || m.fraction_bits > 60)
+  if (m.block.instruction_k < 0 || m.block.instruction_k % m.block.terms != 0 || m.block.interleave < 0)
+    throw std::invalid_argument("model \"" + std::string(spec) +
+                                "\": instruction_k must be a multiple of terms, interleave >= 0");
+  if (m.block.fraction_bits < 0 || m.block.fraction_bits > 60)
     throw std::invalid_argument("model \"" + std::string(spec) + "\": fraction_bits must be 0..60");
   if (changed) m.name = std::string(spec);
   return m;
@@ -655,11 +568,22 @@ std::string describe(const AccumulationModel& m) {
       if (!m.inner_fused) s += std::string(",fma=") + (m.fma ? "1" : "0");
       [[fallthrough]];
     case ModelKind::fused:
-      if (m.kind == ModelKind::fused || m.inner_fused)
-        s += ",terms=" + std::to_string(m.terms) + ",fraction_bits=" + std::to_string(m.fraction_bits) +
-             ",alignment=" + std::string(to_string(m.alignment)) +
-             ",min_exponent=" + std::to_string(m.min_exponent) +
-             ",overflow_to_inf=" + (m.overflow_to_inf ? "1" : "0");
+      if (m.kind == ModelKind::fused || m.inner_fused) {
+        const BlockFma& b = m.block;
+        s += ",terms=" + std::to_string(b.terms) + ",fraction_bits=" + std::to_string(b.fraction_bits) +
+             ",alignment=" + std::string(to_string(b.alignment)) + ",path=" + std::string(to_string(b.path)) +
+             ",armode=" + std::string(to_string(b.align_rounding)) +
+             ",normalise_products=" + (b.normalise_products ? "1" : "0") +
+             ",min_exponent=" + std::to_string(b.min_exponent) +
+             ",zero_c_exponent_126=" + (b.zero_c_exponent_126 ? "1" : "0") +
+             ",product_limit=" + (b.product_limit ? "1" : "0") +
+             ",flush_inputs=" + (b.flush_inputs ? "1" : "0") +
+             ",flush_results=" + (b.flush_results ? "1" : "0") +
+             ",overflow_to_inf=" + (b.overflow_to_inf ? "1" : "0") +
+             ",instruction_k=" + std::to_string(b.instruction_k) +
+             ",interleave=" + std::to_string(b.interleave) + ",c_entry=" + std::string(to_string(b.c_entry)) +
+             ",c_rounding=" + std::string(to_string(b.c_rounding));
+      }
       break;
     case ModelKind::vdpbf16ps: break;
     case ModelKind::amx_bf16: s += ",amx_k=" + std::to_string(m.amx_k); break;
@@ -671,9 +595,30 @@ Encoded model_dot(const AccumulationModel& m, std::span<const ExactValue> a,
                   std::span<const ExactValue> b, const FormatSpec& fa, const FormatSpec& fb,
                   const FormatSpec& out, const ConvertOptions& opt, std::uint64_t index) {
   if (a.size() != b.size()) throw std::invalid_argument("model_dot: vectors differ in length");
-  const ExactValue v = evaluate(m, a, b, {fa.emin(), fb.emin()});
+  const ExactValue v = evaluate(m, a, b, {fa.emin(), fb.emin()}, ExactValue::zero(false));
   return encode(out, v, opt, index);
 }
+
+Encoded model_dot(const AccumulationModel& m, std::span<const ExactValue> a,
+                  std::span<const ExactValue> b, const FormatSpec& fa, const FormatSpec& fb,
+                  const ExactValue& c, const FormatSpec& out, const ConvertOptions& opt,
+                  std::uint64_t index) {
+  if (a.size() != b.size()) throw std::invalid_argument("model_dot: vectors differ in length");
+  const ExactValue v = evaluate(m, a, b, {fa.emin(), fb.emin()}, c);
+  return encode(out, v, opt, index);
+}
+
+namespace {
+// The tensor scales multiply the model's result (as a kernel's epilogue does), exactly.
+ExactValue apply_tensor_scales(const ExactValue& v, const MatrixOperand& A, const MatrixOperand& B,
+                               const ConvertOptions& opt) {
+  ExactAccumulator acc({v.exp, v.exp + 70});
+  acc.add(v.cls == ValueClass::finite ? ExactValue::finite(v.negative, v.sig, v.exp) : v);
+  acc.multiply(A.tensor_scale);
+  acc.multiply(B.tensor_scale);
+  return acc.value(opt.rounding);
+}
+}  // namespace
 
 std::vector<std::uint64_t> model_gemm(const AccumulationModel& m, std::size_t M, std::size_t N,
                                       std::size_t K, const MatrixOperand& A,
@@ -697,6 +642,49 @@ std::vector<std::uint64_t> model_gemm(const AccumulationModel& m, std::size_t M,
                         B.tensor_scale.exp + std::countr_zero(B.tensor_scale.sig) == 0);
   const InputClamp clamp{A.block_scales ? INT_MIN / 2 : A.format.emin(),
                          B.block_scales ? INT_MIN / 2 : B.format.emin()};
+  if (m.kind == ModelKind::fused) {
+    // The block-FMA hot loop: operands read once into BlockOperands (B by columns).
+    // Per row / column: the OR of the significands, or all ones when a non-finite value occurs
+    // (then block_fma_dot scans for special values itself).
+    constexpr std::uint64_t kSpecial = ~std::uint64_t{0};
+    auto summary = [](const BlockOperand* v, std::size_t n) {
+      std::uint64_t o = 0;
+      for (std::size_t k = 0; k < n; ++k) {
+        if (v[k].cls == ValueClass::inf || v[k].cls == ValueClass::nan) return kSpecial;
+        o |= v[k].sig;
+      }
+      return o;
+    };
+    std::vector<BlockOperand> bt(N * K);
+    std::vector<std::uint64_t> bsum(N);
+    detail::parallel_ranges(N, threads, [&](std::size_t j0, std::size_t j1) {
+      for (std::size_t j = j0; j < j1; ++j) {
+        for (std::size_t k = 0; k < K; ++k) bt[j * K + k] = block_operand(db.at(k, j).value(), clamp.emin_b);
+        bsum[j] = summary(bt.data() + j * K, K);
+      }
+    });
+    detail::parallel_ranges(count, threads, [&](std::size_t e0, std::size_t e1) {
+      std::vector<BlockOperand> row(K);
+      std::size_t have_row = SIZE_MAX;
+      std::uint64_t asum = 0;
+      BlockFmaWorkspace ws;
+      for (std::size_t e = e0; e < e1; ++e) {
+        const std::size_t idx = elements.empty() ? e : elements[e];
+        const std::size_t i = idx / N, j = idx % N;
+        if (i != have_row) {
+          for (std::size_t k = 0; k < K; ++k) row[k] = block_operand(da.at(i, k).value(), clamp.emin_a);
+          asum = summary(row.data(), K);
+          have_row = i;
+        }
+        const std::uint64_t sig_or = asum | bsum[j];
+        ExactValue v = block_fma_dot(m.block, m.acc, m.rounding, row.data(), bt.data() + j * K, K,
+                                     ExactValue::zero(false), ws, sig_or == kSpecial ? nullptr : &sig_or);
+        if (scaled) v = apply_tensor_scales(v, A, B, opt);
+        res[e] = encode(out, v, opt, idx).bits;
+      }
+    });
+    return res;
+  }
   detail::parallel_ranges(count, threads, [&](std::size_t e0, std::size_t e1) {
     std::vector<ExactValue> x(K), y(K);
     for (std::size_t e = e0; e < e1; ++e) {
@@ -706,14 +694,8 @@ std::vector<std::uint64_t> model_gemm(const AccumulationModel& m, std::size_t M,
         x[k] = da.at(i, k).value();
         y[k] = db.at(k, j).value();
       }
-      ExactValue v = evaluate(m, x, y, clamp);
-      if (scaled) {
-        ExactAccumulator acc({v.exp, v.exp + 70});
-        acc.add(v.cls == ValueClass::finite ? ExactValue::finite(v.negative, v.sig, v.exp) : v);
-        acc.multiply(A.tensor_scale);
-        acc.multiply(B.tensor_scale);
-        v = acc.value(opt.rounding);
-      }
+      ExactValue v = evaluate(m, x, y, clamp, ExactValue::zero(false));
+      if (scaled) v = apply_tensor_scales(v, A, B, opt);
       res[e] = encode(out, v, opt, idx).bits;
     }
   });

@@ -14,14 +14,11 @@
 //               `outer` accumulator: acc2 = round_F2(acc2 + partial), in chunk order.
 //               DeepSeek-V3 (arXiv:2412.19437 3.3.2): WGMMA partials over N_C = 128, promoted to
 //               binary32 registers on CUDA cores.
-//   fused       Fasi, Higham, Mikaitis, Pranesh, "Numerical behavior of NVIDIA tensor cores",
-//               PeerJ CS 7:e330 (2021); parameters per GPU from Khattak & Mikaitis, "Accurate
-//               models of NVIDIA tensor cores" (ACM TACO, doi 10.1145/3830409) and their
-//               MATLAB-tensor-core models (north-numerical-computing, BSD-2). Blocks of `terms`
-//               products plus the running accumulator c: every addend is aligned to the largest
-//               exponent E_max (product exponents e_a + e_b, significands in [1, 4)), cut to the
-//               grid 2^(E_max - fraction_bits) (truncated, or with a sticky bit, or rounded), the
-//               cut addends summed exactly, the sum rounded once into F = `acc`.
+//   fused       the generic block-FMA model of Khattak & Mikaitis ("Accurate Models of NVIDIA
+//               Tensor Cores", ACM TACO, doi 10.1145/3830409; after Fasi, Higham, Mikaitis,
+//               Pranesh, PeerJ CS 7:e330, 2021): include/fpaudit/gemm/block_fma.hpp, parameters
+//               in `block`; per-GPU presets (nvidia-*, amd-*) in tensor_core_presets.hpp and
+//               docs/TENSOR_CORES.md.
 //   vdpbf16ps   Intel SDM VDPBF16PS: per pair (2i, 2i+1), acc += a[2i+1] b[2i+1] then
 //               acc += a[2i] b[2i], each a binary32 FMA with DAZ on inputs, FTZ on outputs, RNE;
 //               NaN priority src1 low, src2 low, src1 high, src2 high, srcdest.
@@ -40,6 +37,7 @@
 #include <vector>
 
 #include "fpaudit/codec/encode.hpp"
+#include "fpaudit/gemm/block_fma.hpp"
 #include "fpaudit/gemm/exact_gemm.hpp"
 #include "fpaudit/gemm/matrix.hpp"
 
@@ -47,15 +45,7 @@ namespace fpaudit::gemm {
 
 enum class ModelKind : std::uint8_t { sequential, pairwise, blocked, fused, vdpbf16ps, amx_bf16 };
 
-// How the fused model cuts each aligned addend to the grid 2^(E_max - fraction_bits).
-enum class FusedAlignment : std::uint8_t {
-  truncate,  // magnitude truncated (NVIDIA, Khattak & Mikaitis: stkbitenabled = 0)
-  sticky,    // truncated to one more bit, whose last bit is the OR of the bits cut off
-  rne,       // rounded to the nearest grid point, ties to even
-};
-
 std::string_view to_string(ModelKind k);
-std::string_view to_string(FusedAlignment a);
 
 struct AccumulationModel {
   std::string name;    // preset name, or the kind's name for a parameterised model
@@ -77,13 +67,16 @@ struct AccumulationModel {
   Rounding outer_rounding = Rounding::rne;
   bool inner_fused = false;  // blocked: partials by the fused block model (parameters below)
 
-  int terms = 4;           // fused: products per block
-  int fraction_bits = 23;  // fused: grid 2^(E_max - fraction_bits) (Khattak & Mikaitis: 23 + neab)
-  FusedAlignment alignment = FusedAlignment::truncate;
-  int min_exponent = -1024;      // fused: E_max is at least this (K&M min_exp_limit)
-  bool overflow_to_inf = true;   // fused: a block result past max finite is +-inf in every mode
+  BlockFma block;  // fused (and blocked with inner_fused): the block-FMA parameters
 
   int amx_k = 32;  // amx-bf16: K elements per instruction (32: a full 64-byte tile row); 0: all K
+
+  // Presets of real hardware (docs/TENSOR_CORES.md): the device, the output format D is
+  // delivered in (acc's values widened exactly; empty: any), and what the recorded data does not
+  // decide or where fpaudit departs from the published model, one line each.
+  std::string device;
+  std::string output;
+  std::vector<std::string> notes;
 };
 
 // The named presets, each with its source. Order is stable (the CLI's default model list).
@@ -92,7 +85,11 @@ std::vector<AccumulationModel> model_presets();
 // "NAME[:key=value,...]": NAME is a preset or a kind (sequential, pairwise, blocked, fused,
 // vdpbf16ps, amx-bf16); keys override parameters: acc=FORMAT, rounding=MODE, fma=0|1, daz=0|1,
 // ftz=0|1, leaf=N, chunk=N, outer=FORMAT, outer_rounding=MODE, inner=sequential|fused, terms=N,
-// fraction_bits=N, alignment=truncate|sticky|rne, min_exponent=N, overflow_to_inf=0|1, amx_k=N.
+// fraction_bits=N (or neab=N: fraction_bits = 23 + N), alignment=truncate|sticky|rne,
+// path=global|late-sum|odd-even|pairwise|exact, armode=MODE, normalise_products=0|1,
+// min_exponent=N, zero_c_exponent_126=0|1, product_limit=0|1, flush_inputs=0|1,
+// flush_results=0|1, overflow_to_inf=0|1, instruction_k=N, interleave=N, c_entry=aligned|last,
+// c_rounding=MODE, amx_k=N.
 // Throws std::invalid_argument naming the bad part.
 AccumulationModel parse_model(std::string_view spec);
 
@@ -105,6 +102,13 @@ std::string describe(const AccumulationModel& m);
 Encoded model_dot(const AccumulationModel& m, std::span<const ExactValue> a,
                   std::span<const ExactValue> b, const FormatSpec& fa, const FormatSpec& fb,
                   const FormatSpec& out, const ConvertOptions& opt, std::uint64_t index = 0);
+
+// The same with an addend: D = a . b + c, c a value of the model's accumulator (the tensor
+// core's C; for the other kinds the accumulator's initial value, for pairwise added last).
+Encoded model_dot(const AccumulationModel& m, std::span<const ExactValue> a,
+                  std::span<const ExactValue> b, const FormatSpec& fa, const FormatSpec& fb,
+                  const ExactValue& c, const FormatSpec& out, const ConvertOptions& opt,
+                  std::uint64_t index = 0);
 
 // Model m on every element of A x B (or on `elements`, indices i * N + j, when given; the result
 // then holds one pattern per listed element, in that order). Rows in parallel; deterministic.
