@@ -33,7 +33,7 @@ ENTRIES = [
     ("mxfp4_e2m1_quantize.level1.tf", "mxfp4_e2m1_quantize", []),
     ("nvfp4_quantize.level1.tf", "nvfp4_quantize", []),
     ("bf16_dot32.amx-bf16.level1.tf", "bf16_dot32@amx-bf16", []),
-    ("f16_dot16.h100.level1.tf", "f16_dot16@h100", []),
+    ("f16_dot16.h100.level1.tf", "f16_dot16@nvidia-h100-fp16-fp32", []),
 ]
 SEED = "1"
 

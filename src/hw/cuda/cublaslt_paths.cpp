@@ -14,13 +14,14 @@ namespace fpaudit::hw::cuda {
 
 namespace {
 
-// The documented model of each unscaled path: FP16/BF16 fused blocks of 16 products (h100);
-// FP8 with fast accumulation: the whole K in the tensor core's e8m13 accumulator (h100-fp8);
+// The documented model of each unscaled path: FP16/BF16 fused blocks of 16 products (nvidia-h100-fp16-fp32 / -bf16-fp32);
+// FP8 with fast accumulation: the whole K in the tensor core's e8m13 accumulator (nvidia-h100-fp8-fp32);
 // FP8 without it: cuBLASLt promotes partial sums to binary32 at an undocumented interval, taken
 // as DeepSeek-V3's 128 (an assumption a GPU run confirms or refutes).
 std::string model_for(const LtGemm& g) {
-  if (g.scaling == LtScaling::none) return "h100";
-  return g.fast_accum ? "h100-fp8" : "deepseek-v3-fp8";
+  if (g.scaling == LtScaling::none)
+    return g.a.name == "bfloat16" ? "nvidia-h100-bf16-fp32" : "nvidia-h100-fp16-fp32";
+  return g.fast_accum ? "nvidia-h100-fp8-fp32" : "deepseek-v3-fp8";
 }
 
 }  // namespace
