@@ -10,6 +10,7 @@
 // one), and overlapping tensors are refused; gaps and trailing bytes are tolerated.
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <array>
 #include <set>
 #include <string>
 
@@ -65,7 +66,11 @@ std::vector<std::uint64_t> uint_array(const json& j, std::string_view where,
 }
 
 json parse_header(const MappedFile& f, std::uint64_t n) {
-  const char* begin = reinterpret_cast<const char*>(f.data()) + 8;
+  // Copied out of the mapping under its fault guard (a file shrinking under the parser would
+  // otherwise be SIGBUS), then parsed.
+  std::string text(n, '\0');
+  f.copy_out(8, n, text.data());
+  const char* begin = text.data();
   std::set<std::string> keys;
   std::string duplicate;
   const json::parser_callback_t check = [&](int depth, json::parse_event_t event, json& parsed) {
@@ -190,8 +195,10 @@ TensorFile read_safetensors(const std::string& path) {
     fail(path, "file size " + std::to_string(size) +
                    " is smaller than the 8-byte header length at offset 0");
   }
+  std::array<std::byte, 8> length{};
+  file->copy_out(0, 8, length.data());
   std::uint64_t n = 0;
-  for (int i = 0; i < 8; ++i) n |= std::to_integer<std::uint64_t>(file->data()[i]) << (8 * i);
+  for (int i = 0; i < 8; ++i) n |= std::to_integer<std::uint64_t>(length[i]) << (8 * i);
   if (n > size) {
     fail(path, "header length " + std::to_string(n) + " at offset 0 exceeds file size " +
                    std::to_string(size));
