@@ -20,48 +20,15 @@
 #include <string>
 #include <vector>
 
+#include "subprocess.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out, err;
-  long max_rss_kib = 0;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// Runs the CLI with argv (no shell), in `cwd`, capturing stdout/stderr and the peak RSS.
-CliRun run_cli(const std::vector<std::string>& args, const fs::path& cwd, const fs::path& scratch) {
-  const fs::path out = scratch / "stdout.txt", err = scratch / "stderr.txt";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(cwd.c_str()) != 0) _exit(126);
-    const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(o, 1);
-    dup2(e, 2);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(FPAUDIT_CLI_PATH));
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(FPAUDIT_CLI_PATH, argv.data());
-    _exit(127);
-  }
-  CliRun r;
-  int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.max_rss_kib = usage.ru_maxrss;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
+using fpaudit::test::CliRun;
+using fpaudit::test::run_cli;
+using fpaudit::test::slurp;
 
 class AuditCli : public ::testing::Test {
  protected:

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "common.hpp"
+#include "fpaudit/io/readers.hpp"
 
 namespace fpaudit::io {
 namespace {
@@ -136,6 +137,11 @@ void apply_zip64_extra(const MappedFile& f, const Reader& r, std::uint64_t extra
 std::vector<ZipMember> read_zip_directory(const MappedFile& f) {
   const Reader r{f};
   const Directory d = find_directory(f, r);
+  if (d.entries > kMaxTensorsPerFile) {
+    fail(f.path(), at_byte(d.offset) + "central directory lists " + std::to_string(d.entries) +
+                       " members; expected at most " + std::to_string(kMaxTensorsPerFile) +
+                       " per file (a limit of fpaudit)");
+  }
   std::vector<ZipMember> out;
   std::uint64_t at = d.offset;
   for (std::uint64_t i = 0; i < d.entries; ++i) {
