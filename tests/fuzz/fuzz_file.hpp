@@ -11,19 +11,27 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <set>
 #include <string>
 
 #include "fpaudit/io/readers.hpp"
 
 namespace fpaudit::fuzz {
 
-// A file named with the given extension in $TMPDIR (default /tmp), rewritten for each input.
-inline const std::string& scratch_path(const char* extension) {
-  static const std::string path = [&] {
-    const char* dir = std::getenv("TMPDIR");
-    return std::string(dir && *dir ? dir : "/tmp") + "/fpaudit_fuzz_" +
-           std::to_string(::getpid()) + extension;
-  }();
+// A file named with the given extension in $TMPDIR (default /tmp), one per process and
+// extension, rewritten for each input and removed when the process exits.
+inline std::string scratch_path(const char* extension) {
+  struct Scratch {
+    std::set<std::string> paths;
+    ~Scratch() {
+      for (const auto& p : paths) ::unlink(p.c_str());
+    }
+  };
+  static Scratch scratch;
+  const char* dir = std::getenv("TMPDIR");
+  std::string path = std::string(dir && *dir ? dir : "/tmp") + "/fpaudit_fuzz_" +
+                     std::to_string(::getpid()) + extension;
+  scratch.paths.insert(path);
   return path;
 }
 
@@ -59,7 +67,7 @@ inline std::uint64_t stream_all(const io::TensorFile& file) {
 
 template <class Reader>
 int fuzz_reader(const char* extension, Reader read, const std::uint8_t* data, std::size_t size) {
-  const std::string& path = scratch_path(extension);
+  const std::string path = scratch_path(extension);
   write_scratch(path, data, size);
   try {
     volatile std::uint64_t sink = stream_all(read(path));

@@ -1,7 +1,7 @@
-// libFuzzer target: fpaudit::io::read_npy on arbitrary bytes, then every tensor streamed.
+// libFuzzer target "npy": fpaudit::fuzz::npy (fuzz_targets.hpp) on arbitrary bytes.
 // Seeds: tests/fuzz/corpus/npy/. Run: tools/fuzz.sh SECONDS npy
-#include "fuzz_file.hpp"
+#include "fuzz_targets.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  return fpaudit::fuzz::fuzz_reader(".npy", fpaudit::io::read_npy, data, size);
+  return fpaudit::fuzz::npy(data, size);
 }

@@ -1,7 +1,7 @@
-// libFuzzer target: fpaudit::io::read_safetensors on arbitrary bytes, then every tensor streamed.
+// libFuzzer target "safetensors": fpaudit::fuzz::safetensors (fuzz_targets.hpp) on arbitrary bytes.
 // Seeds: tests/fuzz/corpus/safetensors/. Run: tools/fuzz.sh SECONDS safetensors
-#include "fuzz_file.hpp"
+#include "fuzz_targets.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  return fpaudit::fuzz::fuzz_reader(".safetensors", fpaudit::io::read_safetensors, data, size);
+  return fpaudit::fuzz::safetensors(data, size);
 }
