@@ -62,3 +62,20 @@ TEST(FuzzReplay, SeedCorporaAndRegressionInputs) {
 }
 
 }  // namespace
+
+namespace {
+
+// Findings of the fuzzers, one test each with the value the spec gives (docs/RELIABILITY.md).
+
+TEST(FuzzFindings, UnsignedSixtyFourBitFormatMagnitudeMask) {
+  // fuzz_format_string, input "ue5m59" (tests/data/regress/format_string/): an unsigned format
+  // of 5 + 59 = 64 bits made magnitude_mask() shift a 64-bit 1 by 64 (UBSan: shift exponent 64).
+  // Without a sign bit every one of the 64 bits is magnitude.
+  const fpaudit::FormatSpec f = fpaudit::format_by_name("ue5m59");
+  EXPECT_EQ(f.width(), 64);
+  EXPECT_EQ(f.magnitude_mask(), ~std::uint64_t{0});
+  EXPECT_EQ(f.mask(), ~std::uint64_t{0});
+  EXPECT_EQ(fpaudit::format_by_name("ue5m58").magnitude_mask(), (std::uint64_t{1} << 63) - 1);
+}
+
+}  // namespace
