@@ -79,3 +79,22 @@ TEST(FuzzFindings, UnsignedSixtyFourBitFormatMagnitudeMask) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(FuzzFindings, DescribeInvertsTheParserForFnuzBiases) {
+  // fuzz_format_string, input "e4m3:fnuz:bias=7": describe() omitted a bias equal to IEEE's
+  // default (7), but the parser's default for fnuz is one more (8, LLVM D141863), so the
+  // description parsed back to a different format. And each ":fnuz" added one to the bias.
+  const fpaudit::FormatSpec f = fpaudit::format_by_name("e4m3:fnuz:bias=7");
+  EXPECT_EQ(f.bias, 7);
+  EXPECT_EQ(fpaudit::describe(f), "e4m3:fnuz:bias=7");
+  EXPECT_TRUE(fpaudit::parse_format_string(fpaudit::describe(f)) == f);
+  EXPECT_EQ(fpaudit::format_by_name("e4m3:fnuz").bias, 8);
+  EXPECT_EQ(fpaudit::describe(fpaudit::format_by_name("e4m3:fnuz")), "e4m3:fnuz");
+  EXPECT_EQ(fpaudit::format_by_name("e4m3:fnuz:fnuz").bias, 8);
+  EXPECT_EQ(fpaudit::format_by_name("e5m2:fnuz").bias, 16);
+  EXPECT_EQ(fpaudit::format_by_name("e4m3:fnuz:ieee").bias, 7);
+}
+
+}  // namespace
