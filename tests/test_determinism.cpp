@@ -83,8 +83,8 @@ TEST_F(Determinism, HwCheckJsonIsIdenticalWithOneAndTwoThreads) {
   for (const char* threads : {"1", "2", "2"}) {
     const fs::path j = dir_ / ("hw" + std::to_string(results.size()) + ".json");
     // cxx.f32_to_f16.soft is the software cast: available on every machine.
-    const CliRun r = run({"hw", "check", "cxx.f32_to_f16.soft", "--threads", threads, "--json",
-                          j.string()});
+    const CliRun r =
+        run({"hw", "check", "cxx.f32_to_f16.soft", "--threads", threads, "--json", j.string()});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     results.push_back(without_timing(slurp(j)));
   }

@@ -194,9 +194,9 @@ TEST_F(Faults, ShrinkUnderAReadIsAnInputErrorNotSigbus) {
     m->copy_out(2 * page + 5, sizeof buf, buf);
     FAIL() << "no error";
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()),
-              p + ": file shrank while being read (" + std::to_string(3 * page) +
-                  " bytes at open, now 100 bytes); expected it unchanged");
+    EXPECT_EQ(std::string(e.what()), p + ": file shrank while being read (" +
+                                         std::to_string(3 * page) +
+                                         " bytes at open, now 100 bytes); expected it unchanged");
   }
   // The first page is still in the file: reads there go on working, and so does a second fault.
   m->copy_out(0, 4, buf);
@@ -280,7 +280,8 @@ TEST_F(Faults, UnreadableFileIsAnInputErrorThroughTheCli) {
 TEST_F(Faults, JsonAndHtmlToDevFullFailWithOneLine) {
   if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full on this system";
   for (const char* flag : {"--json", "--html"}) {
-    const CliRun r = run({"audit", (kCorpus / "npy/f4_2x3.npy").string(), "--quiet", flag, "/dev/full"});
+    const CliRun r =
+        run({"audit", (kCorpus / "npy/f4_2x3.npy").string(), "--quiet", flag, "/dev/full"});
     EXPECT_EQ(r.exit_code, 1) << flag;
     EXPECT_EQ(r.err, "fpaudit: error: cannot write /dev/full: No space left on device\n") << flag;
   }
@@ -356,7 +357,8 @@ std::string npy_bytes(const std::string& dict, unsigned version = 1) {
   while ((pre + h.size() + 1) % 64) h += ' ';
   h += '\n';
   std::string out = std::string("\x93NUMPY", 6) + static_cast<char>(version) + '\0';
-  for (std::size_t i = 0; i < (version == 1 ? 2u : 4u); ++i) out += static_cast<char>(h.size() >> (8 * i));
+  for (std::size_t i = 0; i < (version == 1 ? 2u : 4u); ++i)
+    out += static_cast<char>(h.size() >> (8 * i));
   return out + h;
 }
 
@@ -385,22 +387,23 @@ TEST_F(Faults, ShapesWhoseElementCountOverflows) {
   const std::string c = write("c.npy", npy_bytes("{'descr': '<f4', 'fortran_order': False, "
                                                  "'shape': (18446744073709551616,), }"));
   EXPECT_EQ(read_all(c), c + ": byte 61: header: shape dimension does not fit in 64 bits");
-  const std::string d = write(
-      "d.safetensors",
-      safetensors_bytes(
-          R"({"t":{"dtype":"F32","shape":[4294967296,4294967296,2],"data_offsets":[0,0]}})"));
+  const std::string d =
+      write("d.safetensors",
+            safetensors_bytes(
+                R"({"t":{"dtype":"F32","shape":[4294967296,4294967296,2],"data_offsets":[0,0]}})"));
   EXPECT_EQ(read_all(d), d + ": header: tensor \"t\": shape [4294967296, 4294967296, 2] has more "
                              "elements than fit in 64 bits");
-  const std::string e = write(
-      "e.safetensors",
-      safetensors_bytes(
-          R"({"t":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,0]}})"));
+  const std::string e =
+      write("e.safetensors",
+            safetensors_bytes(
+                R"({"t":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,0]}})"));
   EXPECT_EQ(read_all(e), e + ": header: tensor \"t\": shape [4611686018427387904] of F32 needs "
                              "more bits than fit in 64 bits");
   // A zero dimension makes the tensor empty, however large the others.
-  const std::string f = write(
-      "f.safetensors",
-      safetensors_bytes(R"({"t":{"dtype":"F32","shape":[0,18446744073709551615],"data_offsets":[0,0]}})"));
+  const std::string f =
+      write("f.safetensors",
+            safetensors_bytes(
+                R"({"t":{"dtype":"F32","shape":[0,18446744073709551615],"data_offsets":[0,0]}})"));
   EXPECT_EQ(read_all(f), "");
 }
 
@@ -410,24 +413,26 @@ TEST_F(Faults, HeadersOfAbsurdLength) {
   EXPECT_EQ(read_all(a), a + ": byte 8: header length 4294967295 exceeds the 1048576-byte cap");
   // .safetensors: a 64-bit length of 2^64 - 1.
   const std::string b = write("b.safetensors", le64(~std::uint64_t{0}) + "{}");
-  EXPECT_EQ(read_all(b), b + ": header length 18446744073709551615 at offset 0 exceeds file size 10");
+  EXPECT_EQ(read_all(b),
+            b + ": header length 18446744073709551615 at offset 0 exceeds file size 10");
   // .safetensors: 100,000,001 bytes, inside a (sparse) file large enough to hold it: refused by
   // the reference implementation's cap before a byte of it is read.
   const std::string c = write("c.safetensors", le64(100'000'001) + "{");
   fs::resize_file(c, 8 + 100'000'001 + 16);
-  EXPECT_EQ(read_all(c), c + ": header length 100000001 at offset 0 exceeds the 100000000-byte cap");
+  EXPECT_EQ(read_all(c),
+            c + ": header length 100000001 at offset 0 exceeds the 100000000-byte cap");
 }
 
 TEST_F(Faults, DeeplyNestedJsonIsRefusedWithoutRecursion) {
   for (const std::size_t depth : {4u, 1000u, 200000u}) {
-    const std::string p = write("deep.safetensors",
-                                safetensors_bytes(std::string(depth, '[') + std::string(depth, ']')));
+    const std::string p = write(
+        "deep.safetensors", safetensors_bytes(std::string(depth, '[') + std::string(depth, ']')));
     EXPECT_EQ(read_all(p), p + ": header: JSON nested deeper than 3 levels; expected {name: "
                                "{dtype, shape, data_offsets}}")
         << depth;
   }
-  const std::string q = write("deep_obj.safetensors",
-                              safetensors_bytes(R"({"t":{"dtype":{"a":{"b":1}}}})"));
+  const std::string q =
+      write("deep_obj.safetensors", safetensors_bytes(R"({"t":{"dtype":{"a":{"b":1}}}})"));
   EXPECT_EQ(read_all(q), q + ": header: JSON nested deeper than 3 levels; expected {name: "
                              "{dtype, shape, data_offsets}}");
   // The .npy header grammar has no nesting: a nested tuple is a plain syntax error.
@@ -467,9 +472,9 @@ TEST_F(Faults, ZipListingTooManyMembersIsRefusedBeforeReadingThem) {
   };
   const std::uint64_t zip64_end = dir_size;  // the directory starts at 0 and is all zeros
   le(0x06064b50, 4), le(44, 8), le(45, 2), le(45, 2), le(0, 4), le(0, 4);
-  le(entries, 8), le(entries, 8), le(dir_size, 8), le(0, 8);                // ZIP64 end record
-  le(0x07064b50, 4), le(0, 4), le(zip64_end, 8), le(1, 4);                  // locator
-  le(0x06054b50, 4), le(0, 2), le(0, 2), le(0xffff, 2), le(0xffff, 2);      // end record
+  le(entries, 8), le(entries, 8), le(dir_size, 8), le(0, 8);            // ZIP64 end record
+  le(0x07064b50, 4), le(0, 4), le(zip64_end, 8), le(1, 4);              // locator
+  le(0x06054b50, 4), le(0, 2), le(0, 2), le(0xffff, 2), le(0xffff, 2);  // end record
   le(0xffffffff, 4), le(0xffffffff, 4), le(0, 2);
   const std::string p = write("many.npz", "");
   fs::resize_file(p, dir_size);
@@ -509,11 +514,13 @@ TEST_F(Faults, ManyValidTensorsAreReadInLinearTime) {
   constexpr int kTensors = 100000;
   std::string header = "{";
   for (int i = 0; i < kTensors; ++i) {
-    header += (i ? ",\"t" : "\"t") + std::to_string(i) + R"(":{"dtype":"U8","shape":[1],"data_offsets":[)" +
-              std::to_string(i) + "," + std::to_string(i + 1) + "]}";
+    header += (i ? ",\"t" : "\"t") + std::to_string(i) +
+              R"(":{"dtype":"U8","shape":[1],"data_offsets":[)" + std::to_string(i) + "," +
+              std::to_string(i + 1) + "]}";
   }
   header += "}";
-  const std::string p = write("many_valid.safetensors", safetensors_bytes(header, std::string(kTensors, 'x')));
+  const std::string p =
+      write("many_valid.safetensors", safetensors_bytes(header, std::string(kTensors, 'x')));
   const auto f = fpaudit::io::read_file(p);
   EXPECT_EQ(f.tensors.size(), static_cast<std::size_t>(kTensors));
 }

@@ -302,8 +302,7 @@ TensorFile read_npy(const std::string& path) {
   std::array<std::byte, kNpyPreambleMax> head{};
   const std::size_t head_size = std::min<std::uint64_t>(file->size(), kNpyPreambleMax);
   file->copy_out(0, head_size, head.data());
-  const auto pre =
-      parse_npy_preamble(std::span(head).first(head_size), file->size(), path, "file");
+  const auto pre = parse_npy_preamble(std::span(head).first(head_size), file->size(), path, "file");
   std::string header(pre.header_length, '\0');
   file->copy_out(pre.header_start, pre.header_length, header.data());
   const auto layout = parse_npy_header(pre, header, file->size(), path, "file");

@@ -9,8 +9,8 @@
 // overflow in the count. Beyond it: duplicate keys are refused (the reference silently keeps
 // one), and overlapping tensors are refused; gaps and trailing bytes are tolerated.
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <array>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 

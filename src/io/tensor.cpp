@@ -147,8 +147,13 @@ void for_each_chunk(const TensorView& t, std::size_t max_elements, const ChunkCa
   const std::byte* base = f.data() + t.byte_offset;
   std::uint32_t crc = 0;
   if (s.zip_member) {  // the member's .npy preamble and header
-    ChunkRead head{f.data() + s.member_offset, static_cast<std::size_t>(t.byte_offset - s.member_offset),
-                   1, false, nullptr, true, 0};
+    ChunkRead head{f.data() + s.member_offset,
+                   static_cast<std::size_t>(t.byte_offset - s.member_offset),
+                   1,
+                   false,
+                   nullptr,
+                   true,
+                   0};
     f.guarded(read_chunk, &head);
     crc = head.crc;
   }

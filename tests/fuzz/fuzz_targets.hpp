@@ -44,8 +44,9 @@ inline int format_string(const std::uint8_t* data, std::size_t size) {
   f.validate();  // an accepted spec must be valid: throwing here is a finding
   if (!(parse_format_string(describe(f)) == f)) std::abort();
   volatile std::uint64_t sink = f.max_finite_bits() ^ f.min_positive_bits() ^ f.default_nan_bits();
-  const std::uint64_t probes[] = {0, 1, f.min_positive_bits(), f.max_finite_bits(),
-                                  f.max_finite_bits() + 1, f.sign_bit(), f.mask()};
+  const std::uint64_t probes[] = {
+      0,       1, f.min_positive_bits(), f.max_finite_bits(), f.max_finite_bits() + 1, f.sign_bit(),
+      f.mask()};
   const ConvertOptions opt;
   for (const std::uint64_t b : probes) {
     const std::uint64_t bits = b & f.mask();
