@@ -4,7 +4,8 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config
       libmpfr-dev libgmp-dev libboost-dev libeigen3-dev libcli11-dev nlohmann-json3-dev
       libgtest-dev libgmock-dev libbenchmark-dev libopenblas-dev libdnnl-dev zlib1g-dev libzip-dev
-      liblzma-dev)
+      liblzma-dev  # the .xz tensor-core validation data
+      clang-14 libclang-rt-14-dev)  # clang + libFuzzer for tools/fuzz.sh
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -110,7 +110,8 @@ std::string describe(const FormatSpec& f) {
     case NanEncoding::fnuz: s += ":fnuz"; break;
     case NanEncoding::none: s += ":nonan"; break;
   }
-  const int default_bias = (1 << (f.exponent_bits - 1)) - 1;
+  // The parser's default (registry.cpp): IEEE's 2^(E-1)-1, one more for fnuz (LLVM D141863).
+  const int default_bias = (1 << (f.exponent_bits - 1)) - 1 + (f.nan == NanEncoding::fnuz ? 1 : 0);
   if (f.bias != default_bias) s += ":bias=" + std::to_string(f.bias);
   if (!f.has_subnormals) s += ":nosub";
   if (!f.has_zero) s += ":nozero";

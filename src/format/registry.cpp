@@ -128,10 +128,8 @@ FormatSpec parse_format_string(std::string_view text) {
     const auto next = rest.find(':');
     const std::string_view opt = rest.substr(0, next);
     if (opt == "fn") f.nan = NanEncoding::fn;
-    else if (opt == "fnuz") {
-      f.nan = NanEncoding::fnuz;
-      if (!bias_given) f.bias += 1;  // FNUZ convention: bias one above IEEE's (LLVM D141863)
-    } else if (opt == "ieee") f.nan = NanEncoding::ieee;
+    else if (opt == "fnuz") f.nan = NanEncoding::fnuz;
+    else if (opt == "ieee") f.nan = NanEncoding::ieee;
     else if (opt == "nonan") f.nan = NanEncoding::none;
     else if (opt == "nosub") f.has_subnormals = false;
     else if (opt == "nozero") f.has_zero = false;
@@ -145,6 +143,10 @@ FormatSpec parse_format_string(std::string_view text) {
     }
     if (next == std::string_view::npos) break;
   }
+  // FNUZ convention: bias one above IEEE's (LLVM D141863). Applied once, after the options, so
+  // that "fnuz:fnuz" does not add it twice and the last NaN option decides (describe() inverts
+  // exactly this).
+  if (f.nan == NanEncoding::fnuz && !bias_given) f.bias += 1;
   f.has_inf = f.nan == NanEncoding::ieee;
   try {
     f.validate();

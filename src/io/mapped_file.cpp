@@ -6,7 +6,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csetjmp>
+#include <csignal>
 #include <cstring>
+#include <mutex>
 
 #include "common.hpp"
 
@@ -29,6 +32,67 @@ const char* file_type_name(mode_t mode) {
 std::uint64_t page_size() {
   static const auto size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
   return size;
+}
+
+// ---- the SIGBUS guard (see MappedFile::guarded) ----
+
+// One guarded read in progress on this thread. Lives on the stack of guarded().
+struct FaultScope {
+  sigjmp_buf env;
+  const std::byte* begin;  // the mapping being read
+  const std::byte* end;
+  FaultScope* outer;
+};
+
+// Constant-initialised and trivially destructible, so reading it in the handler is safe.
+thread_local FaultScope* t_innermost = nullptr;
+struct sigaction g_previous_sigbus {};
+
+void on_sigbus(int sig, siginfo_t* info, void* context) {
+  const auto* addr = static_cast<const std::byte*>(info->si_addr);
+  FaultScope* scope = t_innermost;
+  // si_code > 0: raised by the kernel for a fault (a SIGBUS sent with kill() has si_code <= 0).
+  if (scope && info->si_code > 0 && addr >= scope->begin && addr < scope->end) {
+    siglongjmp(scope->env, 1);
+  }
+  // Not one of our reads: do what would have happened without us.
+  if (g_previous_sigbus.sa_flags & SA_SIGINFO) {
+    if (g_previous_sigbus.sa_sigaction) {
+      g_previous_sigbus.sa_sigaction(sig, info, context);
+      return;
+    }
+  } else if (g_previous_sigbus.sa_handler != SIG_DFL && g_previous_sigbus.sa_handler != SIG_IGN) {
+    g_previous_sigbus.sa_handler(sig);
+    return;
+  }
+  // Default action: restore it; a fault re-executes the instruction and dies of it, a signal
+  // sent with kill() is raised again.
+  ::signal(SIGBUS, SIG_DFL);
+  if (info->si_code <= 0) ::raise(sig);
+}
+
+void install_sigbus_guard() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction sa {};
+    sa.sa_sigaction = on_sigbus;
+    ::sigemptyset(&sa.sa_mask);
+    // SA_NODEFER: SIGBUS is not blocked while the handler runs, so leaving it by siglongjmp
+    // (which does not restore the signal mask: sigsetjmp(env, 0)) leaves it deliverable.
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+    ::sigaction(SIGBUS, &sa, &g_previous_sigbus);
+  });
+}
+
+struct CopyArgs {
+  const std::byte* src;
+  std::byte* dst;
+  std::size_t n;
+};
+
+void copy_bytes(void* ctx) {
+  const auto* a = static_cast<const CopyArgs*>(ctx);
+  std::memcpy(a->dst, a->src, a->n);
 }
 
 }  // namespace
@@ -96,6 +160,42 @@ void MappedFile::advise_sequential(std::uint64_t offset, std::uint64_t length) c
   if (!data_ || length == 0) return;
   const std::uint64_t begin = offset / page_size() * page_size();
   ::madvise(data_ + begin, offset + length - begin, MADV_SEQUENTIAL);
+}
+
+void MappedFile::guarded(void (*fn)(void* ctx), void* ctx) const {
+  if (!data_) {
+    fn(ctx);
+    return;
+  }
+  install_sigbus_guard();
+  FaultScope scope;
+  scope.begin = data_;
+  scope.end = data_ + size_;
+  scope.outer = t_innermost;
+  if (sigsetjmp(scope.env, 0) != 0) {
+    // Back from the handler: fn faulted inside this mapping. Nothing of fn's frames is left.
+    t_innermost = scope.outer;
+    struct stat st {};
+    const std::string now = ::stat(path_.c_str(), &st) == 0 && st.st_ino == inode_
+                                ? std::to_string(static_cast<std::uint64_t>(st.st_size)) + " bytes"
+                                : "a size that could not be read";
+    fail(path_, "file shrank while being read (" + std::to_string(size_) + " bytes at open, now " +
+                    now + "); expected it unchanged");
+  }
+  t_innermost = &scope;
+  fn(ctx);
+  t_innermost = scope.outer;
+}
+
+void MappedFile::copy_out(std::uint64_t offset, std::uint64_t n, void* dst) const {
+  if (n == 0) return;
+  if (offset > size_ || n > size_ - offset) {
+    fail(path_, "internal: read of bytes [" + std::to_string(offset) + ", " +
+                    std::to_string(offset + n) + ") outside the file (size " +
+                    std::to_string(size_) + ")");
+  }
+  CopyArgs a{data_ + offset, static_cast<std::byte*>(dst), static_cast<std::size_t>(n)};
+  guarded(copy_bytes, &a);
 }
 
 }  // namespace fpaudit::io

@@ -39,6 +39,26 @@ class MappedFile {
   // Announces a sequential read of [offset, offset + length) (read-ahead hint).
   void advise_sequential(std::uint64_t offset, std::uint64_t length) const;
 
+  // Reads of the mapping that survive the file shrinking under it. A page of a MAP_PRIVATE
+  // mapping that lies past the file's new end raises SIGBUS when touched (mmap(2)); a stat()
+  // before each read (check_unchanged) narrows that window but cannot close it. These run the
+  // read under a fault guard instead: a SIGBUS at an address inside this mapping, on this
+  // thread, during the read, becomes InputError ("file shrank ... while being read").
+  //
+  // How: the first guarded read installs, once per process, a SIGBUS handler (SA_SIGINFO |
+  // SA_NODEFER | SA_ONSTACK) that siglongjmps to the innermost guard of the faulting thread
+  // when the fault address lies in that guard's mapping; any other SIGBUS is handed to the
+  // handler that was installed before (or, if that was the default, takes the default action:
+  // the process dies exactly as it would have without the guard). The guard is thread-local,
+  // so concurrent readers need no locking. A program that later replaces the SIGBUS handler
+  // loses the guard (a truncated file then kills it, as before), nothing else.
+  //
+  // fn(ctx) must only read the mapping and write plain memory: a fault unwinds it with
+  // siglongjmp, so it may not own objects with destructors nor throw.
+  void guarded(void (*fn)(void* ctx), void* ctx) const;
+  // memcpy of [offset, offset + n) into dst under the guard; the range must lie in size().
+  void copy_out(std::uint64_t offset, std::uint64_t n, void* dst) const;
+
  private:
   MappedFile() = default;
   std::string path_;

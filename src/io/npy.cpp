@@ -298,11 +298,13 @@ TensorView make_view(const std::string& path, std::string name, const NpyLayout&
 
 TensorFile read_npy(const std::string& path) {
   auto file = MappedFile::open(path);
-  const std::span<const std::byte> all(file->data(), file->size());
-  const auto pre = parse_npy_preamble(all.first(std::min<std::size_t>(all.size(), kNpyPreambleMax)),
-                                      file->size(), path, "file");
-  const std::string_view header(reinterpret_cast<const char*>(file->data()) + pre.header_start,
-                                pre.header_length);
+  // Preamble and header are copied out of the mapping (under its fault guard), then parsed.
+  std::array<std::byte, kNpyPreambleMax> head{};
+  const std::size_t head_size = std::min<std::uint64_t>(file->size(), kNpyPreambleMax);
+  file->copy_out(0, head_size, head.data());
+  const auto pre = parse_npy_preamble(std::span(head).first(head_size), file->size(), path, "file");
+  std::string header(pre.header_length, '\0');
+  file->copy_out(pre.header_start, pre.header_length, header.data());
   const auto layout = parse_npy_header(pre, header, file->size(), path, "file");
 
   TensorFile out;

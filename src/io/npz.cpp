@@ -1,6 +1,7 @@
 // The .npz reader: a zip archive whose members are .npy files (numpy.savez / savez_compressed).
 // Stored members are read in place from the mapping like a .npy; deflated members have their
 // header inflated here and their elements streamed later by for_each_chunk.
+#include <array>
 #include <set>
 #include <string>
 
@@ -17,13 +18,14 @@ std::string tensor_name(const std::string& member) {
   return member.ends_with(kExt) ? member.substr(0, member.size() - kExt.size()) : member;
 }
 
-// Parses the .npy header of a stored member, in place.
+// Parses the .npy header of a stored member, copied out of the mapping under its fault guard.
 NpyLayout stored_layout(const MappedFile& f, const ZipMember& m, const std::string& where) {
-  const std::span<const std::byte> bytes(f.data() + m.data_offset, m.size);
-  const auto pre = parse_npy_preamble(
-      bytes.first(std::min<std::size_t>(bytes.size(), kNpyPreambleMax)), m.size, where, "member");
-  const std::string_view header(reinterpret_cast<const char*>(bytes.data()) + pre.header_start,
-                                pre.header_length);
+  std::array<std::byte, kNpyPreambleMax> head{};
+  const std::size_t head_size = std::min<std::uint64_t>(m.size, kNpyPreambleMax);
+  f.copy_out(m.data_offset, head_size, head.data());
+  const auto pre = parse_npy_preamble(std::span(head).first(head_size), m.size, where, "member");
+  std::string header(pre.header_length, '\0');
+  f.copy_out(m.data_offset + pre.header_start, pre.header_length, header.data());
   return parse_npy_header(pre, header, m.size, where, "member");
 }
 

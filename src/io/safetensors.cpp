@@ -9,6 +9,7 @@
 // overflow in the count. Beyond it: duplicate keys are refused (the reference silently keeps
 // one), and overlapping tensors are refused; gaps and trailing bytes are tolerated.
 #include <algorithm>
+#include <array>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -23,7 +24,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::uint64_t kMaxHeader = 100'000'000;  // reference: MAX_HEADER_SIZE
-constexpr int kMaxDepth = 3;  // root object > tensor object > shape / data_offsets array
+constexpr int kMaxDepth = 3;  // open containers: root object > tensor object > shape array
 
 std::string json_type(const json& j) {
   if (j.is_number_integer() && !j.is_number_unsigned()) return "a negative integer";
@@ -64,24 +65,71 @@ std::vector<std::uint64_t> uint_array(const json& j, std::string_view where,
   return out;
 }
 
-json parse_header(const MappedFile& f, std::uint64_t n) {
-  const char* begin = reinterpret_cast<const char*>(f.data()) + 8;
-  std::set<std::string> keys;
-  std::string duplicate;
-  const json::parser_callback_t check = [&](int depth, json::parse_event_t event, json& parsed) {
-    if (depth > kMaxDepth) {
-      fail(f.path(), "header: JSON nested deeper than " + std::to_string(kMaxDepth) +
-                         " levels; expected {name: {dtype, shape, data_offsets}}");
-    }
-    if (event == json::parse_event_t::key && depth == 1 && duplicate.empty() &&
-        !keys.insert(parsed.get<std::string>()).second) {
-      duplicate = parsed.get<std::string>();
+// First pass over the header, without building a tree: nesting depth, duplicate keys and the
+// number of tensors, so that the tree is built only for a header within those limits. (A tree
+// built through nlohmann's parser callback cannot do this: at every object end it rescans the
+// enclosing object for discarded values, which is quadratic in the number of tensors; a
+// 262,145-tensor header took minutes.) A syntax error stops this pass (returns false) and the
+// second pass reports it with its byte offset.
+class HeaderLimits : public nlohmann::json_sax<json> {
+ public:
+  explicit HeaderLimits(const std::string& path) : path_(path) {}
+  std::string duplicate;  // the first key of the root object seen twice
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return enter(); }
+  bool start_array(std::size_t) override { return enter(); }
+  bool end_object() override { return leave(); }
+  bool end_array() override { return leave(); }
+  bool key(string_t& k) override {
+    if (depth_ != 1) return true;
+    if (duplicate.empty() && !keys_.insert(k).second) duplicate = k;
+    if (k != "__metadata__" && ++tensors_ > kMaxTensorsPerFile) {
+      fail(path_, "header: more than " + std::to_string(kMaxTensorsPerFile) +
+                      " tensors; expected at most that many per file (a limit of fpaudit)");
     }
     return true;
-  };
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  bool enter() {
+    if (++depth_ > kMaxDepth) {
+      fail(path_, "header: JSON nested deeper than " + std::to_string(kMaxDepth) +
+                      " levels; expected {name: {dtype, shape, data_offsets}}");
+    }
+    return true;
+  }
+  bool leave() {
+    --depth_;
+    return true;
+  }
+  const std::string& path_;
+  int depth_ = 0;
+  std::uint64_t tensors_ = 0;
+  std::set<std::string> keys_;
+};
+
+json parse_header(const MappedFile& f, std::uint64_t n) {
+  // Copied out of the mapping under its fault guard (a file shrinking under the parser would
+  // otherwise be SIGBUS), then parsed.
+  std::string text(n, '\0');
+  f.copy_out(8, n, text.data());
+  HeaderLimits limits(f.path());
+  json::sax_parse(text, &limits);
+  const std::string& duplicate = limits.duplicate;
+  const char* begin = text.data();
   json header;
   try {
-    header = json::parse(begin, begin + n, check);
+    header = json::parse(begin, begin + n);
   } catch (const json::parse_error& e) {
     // "[json.exception.parse_error.101] parse error at line 1, column 7: syntax error ..."
     std::string why = e.what();
@@ -190,8 +238,10 @@ TensorFile read_safetensors(const std::string& path) {
     fail(path, "file size " + std::to_string(size) +
                    " is smaller than the 8-byte header length at offset 0");
   }
+  std::array<std::byte, 8> length{};
+  file->copy_out(0, 8, length.data());
   std::uint64_t n = 0;
-  for (int i = 0; i < 8; ++i) n |= std::to_integer<std::uint64_t>(file->data()[i]) << (8 * i);
+  for (int i = 0; i < 8; ++i) n |= std::to_integer<std::uint64_t>(length[i]) << (8 * i);
   if (n > size) {
     fail(path, "header length " + std::to_string(n) + " at offset 0 exceeds file size " +
                    std::to_string(size));

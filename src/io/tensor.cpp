@@ -71,6 +71,23 @@ std::uint32_t crc_of(std::uint32_t crc, const std::byte* p, std::uint64_t n) {
   return static_cast<std::uint32_t>(crc32_z(crc, reinterpret_cast<const Bytef*>(p), n));
 }
 
+// One chunk read from the mapping (decode, and the CRC of a stored member), run under
+// MappedFile::guarded so that a file shrinking under the mapping is an InputError, not SIGBUS.
+struct ChunkRead {
+  const std::byte* src;
+  std::size_t n, elem;
+  bool swap;
+  std::uint64_t* out;  // nullptr: CRC only
+  bool with_crc;
+  std::uint32_t crc;
+};
+
+void read_chunk(void* ctx) {
+  auto* a = static_cast<ChunkRead*>(ctx);
+  if (a->out) decode(a->src, a->n, a->elem, a->swap, a->out);
+  if (a->with_crc) a->crc = crc_of(a->crc, a->src, std::uint64_t{a->n} * a->elem);
+}
+
 }  // namespace
 
 std::span<const std::byte> TensorView::bytes() const {
@@ -129,15 +146,25 @@ void for_each_chunk(const TensorView& t, std::size_t max_elements, const ChunkCa
 
   const std::byte* base = f.data() + t.byte_offset;
   std::uint32_t crc = 0;
-  if (s.zip_member) crc = crc_of(0, f.data() + s.member_offset, t.byte_offset - s.member_offset);
+  if (s.zip_member) {  // the member's .npy preamble and header
+    ChunkRead head{f.data() + s.member_offset,
+                   static_cast<std::size_t>(t.byte_offset - s.member_offset),
+                   1,
+                   false,
+                   nullptr,
+                   true,
+                   0};
+    f.guarded(read_chunk, &head);
+    crc = head.crc;
+  }
   f.advise_sequential(t.byte_offset, t.byte_size);
   std::uint64_t released = 0;  // bytes of the tensor whose pages were handed back
   for (std::uint64_t first = 0; first < t.count;) {
     const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, t.count - first));
     f.check_unchanged();
-    const std::byte* p = base + first * elem;
-    decode(p, n, elem, swap, bits.data());
-    if (s.zip_member) crc = crc_of(crc, p, n * elem);
+    ChunkRead r{base + first * elem, n, elem, swap, bits.data(), s.zip_member, crc};
+    f.guarded(read_chunk, &r);
+    crc = r.crc;
     fn(Chunk{first, std::span<const std::uint64_t>(bits.data(), n), t.dtype});
     first += n;
     if (first * elem - released >= kReleaseStep) {

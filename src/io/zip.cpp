@@ -4,6 +4,7 @@
 #include <array>
 
 #include "common.hpp"
+#include "fpaudit/io/readers.hpp"
 
 namespace fpaudit::io {
 namespace {
@@ -17,15 +18,28 @@ constexpr std::uint64_t kLocalSize = 30, kCentralSize = 46, kEndSize = 22, kZip6
                         kZip64LocatorSize = 20;
 constexpr std::uint64_t kMaxComment = 0xffff;
 
-// Little-endian field reader over the mapping; every read is bounds-checked by the caller.
+// Little-endian field reader over the mapping (through the fault guard: a file that shrinks
+// under the mapping is an InputError); every read is bounds-checked by the caller.
 struct Reader {
-  const std::byte* base;
+  const MappedFile& file;
   std::uint64_t le(std::uint64_t at, unsigned n) const {
+    std::array<std::byte, 8> b{};
+    file.copy_out(at, n, b.data());
     std::uint64_t v = 0;
-    for (unsigned i = 0; i < n; ++i) v |= std::to_integer<std::uint64_t>(base[at + i]) << (8 * i);
+    for (unsigned i = 0; i < n; ++i) v |= std::to_integer<std::uint64_t>(b[i]) << (8 * i);
     return v;
   }
 };
+
+struct InflateCall {
+  z_stream* zs;
+  int rc;
+};
+// inflate() reads the compressed bytes straight from the mapping: run it under the guard.
+void run_inflate(void* ctx) {
+  auto* c = static_cast<InflateCall*>(ctx);
+  c->rc = inflate(c->zs, Z_NO_FLUSH);
+}
 
 std::string at_byte(std::uint64_t offset) { return "byte " + std::to_string(offset) + ": "; }
 
@@ -121,8 +135,13 @@ void apply_zip64_extra(const MappedFile& f, const Reader& r, std::uint64_t extra
 }  // namespace
 
 std::vector<ZipMember> read_zip_directory(const MappedFile& f) {
-  const Reader r{f.data()};
+  const Reader r{f};
   const Directory d = find_directory(f, r);
+  if (d.entries > kMaxTensorsPerFile) {
+    fail(f.path(), at_byte(d.offset) + "central directory lists " + std::to_string(d.entries) +
+                       " members; expected at most " + std::to_string(kMaxTensorsPerFile) +
+                       " per file (a limit of fpaudit)");
+  }
   std::vector<ZipMember> out;
   std::uint64_t at = d.offset;
   for (std::uint64_t i = 0; i < d.entries; ++i) {
@@ -136,7 +155,8 @@ std::vector<ZipMember> read_zip_directory(const MappedFile& f) {
     need(f, at + kCentralSize, name_len + extra_len + comment_len,
          "central directory entry " + std::to_string(i));
     ZipMember m;
-    m.name.assign(reinterpret_cast<const char*>(f.data() + at + kCentralSize), name_len);
+    m.name.resize(name_len);
+    f.copy_out(at + kCentralSize, name_len, m.name.data());
     m.method = static_cast<std::uint16_t>(r.le(at + 10, 2));
     m.crc = static_cast<std::uint32_t>(r.le(at + 16, 4));
     m.compressed_size = r.le(at + 20, 4);
@@ -202,7 +222,9 @@ void Inflater::read(std::span<std::byte> out) {
     zs_.next_out = reinterpret_cast<Bytef*>(out.data() + done);
     zs_.avail_out = static_cast<uInt>(std::min<std::size_t>(out.size() - done, 1u << 30));
     const uInt avail_out = zs_.avail_out;
-    const int rc = inflate(&zs_, Z_NO_FLUSH);
+    InflateCall call{&zs_, Z_OK};
+    file_.guarded(run_inflate, &call);
+    const int rc = call.rc;
     const std::size_t got = avail_out - zs_.avail_out;
     if (rc == Z_STREAM_END) {
       ended_ = true;
@@ -247,7 +269,9 @@ std::uint32_t Inflater::finish() {
     feed();
     zs_.next_out = reinterpret_cast<Bytef*>(extra.data());
     zs_.avail_out = 1;
-    const int rc = inflate(&zs_, Z_NO_FLUSH);
+    InflateCall call{&zs_, Z_OK};
+    file_.guarded(run_inflate, &call);
+    const int rc = call.rc;
     if (zs_.avail_out == 0 || (rc != Z_OK && rc != Z_STREAM_END)) {
       fail(where_, "deflate stream does not end after the " + std::to_string(member_.size) +
                        " bytes the archive records");

@@ -54,7 +54,9 @@ struct FormatSpec {
     return is_signed ? std::uint64_t{1} << (exponent_bits + mantissa_bits) : 0;
   }
   std::uint64_t magnitude_mask() const {
-    return (std::uint64_t{1} << (exponent_bits + mantissa_bits)) - 1;
+    // An unsigned format may use all 64 bits ("ue5m59"): shifting by 64 is undefined.
+    const int bits = exponent_bits + mantissa_bits;
+    return bits >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bits) - 1;
   }
   std::uint64_t mantissa_mask() const { return (std::uint64_t{1} << mantissa_bits) - 1; }
   std::uint32_t max_exponent_field() const { return (1u << exponent_bits) - 1; }

@@ -31,6 +31,12 @@ namespace fpaudit::io {
 
 enum class FileKind : std::uint8_t { npy, npz, safetensors, raw };
 
+// Most tensors one file may hold (.safetensors entries, .npz members). Each listed tensor
+// costs a few hundred bytes of memory before any element is read, so a header or central
+// directory listing millions of tiny tensors is refused with an InputError rather than
+// allowed to grow memory with the file; real checkpoints hold thousands per file.
+inline constexpr std::uint64_t kMaxTensorsPerFile = 1u << 18;  // 262,144
+
 struct TensorFile {
   std::string path;  // as given
   FileKind kind = FileKind::npy;

@@ -48,7 +48,8 @@ struct TensorView {
   bool fortran_order = false;   // .npy: elements stored column-major (first index fastest)
   bool compressed = false;      // deflated .npz member: no bytes(), stream with for_each_chunk
 
-  // The elements' bytes inside the read-only mapping (no copy). Throws InputError for a
+  // The elements' bytes inside the read-only mapping (no copy; reads through the span are the
+  // caller's and not under the SIGBUS guard: a file cut under them can still kill the process). Throws InputError for a
   // compressed member, or if the file changed since it was opened (see for_each_chunk). The bytes
   // are as stored: byte_order, and storage order (see fortran_order). A stored .npz member's CRC-32
   // is checked only by a full for_each_chunk.
@@ -77,9 +78,9 @@ using ChunkCallback = std::function<void(const Chunk&)>;
 // already consumed are handed back (MADV_DONTNEED), so peak memory does not grow with the
 // tensor. Before each chunk the file's size and modification time are compared with those seen
 // at open (while its path still names the mapped file) and a change throws InputError; a file
-// truncated between that check and the read can still raise SIGBUS (a mapping cannot be made safe
-// against that without a signal handler, which a library must not install). A .npz member's CRC-32
-// is verified after the last chunk. Throws InputError for a dtype that is not iterable(), or on bad
+// truncated between that check and the read is caught by the reads' SIGBUS guard (a handler
+// installed once, chained to any earlier one; src/io/mapped_file.hpp, docs/RELIABILITY.md) and
+// is an InputError too. A .npz member's CRC-32 is verified after the last chunk. Throws InputError for a dtype that is not iterable(), or on bad
 // compressed data, and std::invalid_argument for max_elements == 0. Exceptions from fn propagate.
 void for_each_chunk(const TensorView& t, std::size_t max_elements, const ChunkCallback& fn);
 
