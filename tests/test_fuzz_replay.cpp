@@ -28,7 +28,8 @@ const Named kTargets[] = {{"npy", fpaudit::fuzz::npy},
                           {"npz", fpaudit::fuzz::npz},
                           {"safetensors", fpaudit::fuzz::safetensors},
                           {"format_string", fpaudit::fuzz::format_string},
-                          {"fail_if", fpaudit::fuzz::fail_if}};
+                          {"fail_if", fpaudit::fuzz::fail_if},
+                          {"testfloat_line", fpaudit::fuzz::testfloat_line}};
 
 std::vector<fs::path> inputs(const fs::path& dir) {
   std::vector<fs::path> out;

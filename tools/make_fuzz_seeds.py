@@ -112,4 +112,13 @@ for i, s in enumerate(["overflow_inf>0", "underflow_to_zero/count>0.01", "sqnr_d
                        "max_rel_err>=0.1 && !(nan_created==0) || count!=1",
                        "-(-x)*2+1e-3<=y/0", "((((a))))", "a>", "1e309>2", "x==", "!!!!a"]):
     put("fail_if", f"seed{i:02d}", s)
+# testfloat_line: first byte = index into fuzz_targets.hpp's function list, then the line.
+for i, (fn, line) in enumerate([
+        (0, "3F800000 3F80 00"), (0, "0x7f800001 7FC1 10"), (1, "3C00 3C00 3C00 4000 00"),
+        (2, "38 38 40 00"), (3, "3C00 4000 1 00"), (4, "7 4018000000000000 00"),
+        (5, "7FF8000000000000 7F 10"), (6, "BF80 7FC0 10"),
+        (7, " ".join(["3F800000"] * 32) + " 7F " + " ".join(["38"] * 32) + " 00"),
+        (8, "3F80 3F80 3F80 3F80 3F80 3F80 3F80 3F80 40800000 00"), (1, "# comment"),
+        (2, "38 38 zz 00"), (0, "3F800000 3F80")]):
+    put("testfloat_line", f"seed{i:02d}", bytes([fn]) + line.encode())
 print("wrote seeds under", os.path.normpath(root))

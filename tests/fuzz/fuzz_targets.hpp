@@ -15,6 +15,8 @@
 #include "fpaudit/codec/decode.hpp"
 #include "fpaudit/format/registry.hpp"
 #include "fpaudit/report/gate.hpp"
+#include "fpaudit/vectors/function.hpp"
+#include "fpaudit/vectors/testfloat_line.hpp"
 #include "fuzz_file.hpp"
 
 namespace fpaudit::fuzz {
@@ -74,6 +76,36 @@ inline int fail_if(const std::uint8_t* data, std::size_t size) {
     }
     // Unknown fields are a usage error, reported as std::invalid_argument.
     (void)gate.evaluate([](std::string_view) { return std::optional<double>(); });
+  } catch (const std::invalid_argument&) {
+  }
+  return 0;
+}
+
+// The TestFloat-line reader (vectors::parse_testfloat_line, parse_operand_line). The first byte
+// picks a function (conversions, a ternary operation, a comparison, a block quantiser, a dot
+// product); the rest is the line. Every accepted line must survive a round trip: written back
+// with format_testfloat_line and read again, it gives the same operands, results and flags.
+// Anything but std::invalid_argument escaping is a finding.
+inline int testfloat_line(const std::uint8_t* data, std::size_t size) {
+  static const char* const kFunctions[] = {"f32_to_bf16", "f16_mulAdd",          "e4m3_add",
+                                           "f16_lt_quiet", "e2m1_to_f64",        "f64_to_e5m2",
+                                           "bf16_sqrt",   "mxfp8_e4m3_quantize", "bf16_dot4"};
+  if (size == 0) return 0;
+  constexpr std::size_t kCount = sizeof(kFunctions) / sizeof(kFunctions[0]);
+  const vectors::Function fn = vectors::parse_function(kFunctions[data[0] % kCount]);
+  const std::string_view line(reinterpret_cast<const char*>(data + 1), size - 1);
+  try {
+    if (const auto parsed = vectors::parse_testfloat_line(line, fn)) {
+      const std::string again =
+          vectors::format_testfloat_line(fn, parsed->operands, parsed->outcome);
+      const auto back = vectors::parse_testfloat_line(again, fn);
+      if (!back || back->operands != parsed->operands || !(back->outcome == parsed->outcome))
+        std::abort();
+    }
+  } catch (const std::invalid_argument&) {
+  }
+  try {
+    (void)vectors::parse_operand_line(line, fn);
   } catch (const std::invalid_argument&) {
   }
   return 0;
