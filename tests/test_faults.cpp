@@ -7,6 +7,7 @@
 // json, not by fpaudit.
 #include <gtest/gtest.h>
 
+#include <grp.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -73,6 +74,25 @@ class Faults : public ::testing::Test {
     fs::create_directories(scratch);
     return fpaudit::test::run_cli(args, FPAUDIT_SOURCE_DIR, scratch, in_child);
   }
+  // Root (or CAP_DAC_OVERRIDE) ignores file modes, so a permission test run as root runs the CLI
+  // as nobody (uid and gid 65534) instead, with dir_ opened to others (0755) so that only the
+  // mode under test denies access. The child exits 125 before exec when it cannot drop to that
+  // user or cannot reach the CLI or `readable`; such a run is skipped with that reason.
+  bool need_unprivileged_child() {
+    if (::geteuid() != 0) return false;
+    fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                              fs::perms::others_read | fs::perms::others_exec);
+    return true;
+  }
+  static std::function<void()> as_nobody(const std::string& readable) {
+    return [readable] {
+      if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) _exit(125);
+      if (::access(FPAUDIT_CLI_PATH, X_OK) != 0) _exit(125);
+      if (!readable.empty() && ::access(readable.c_str(), R_OK) != 0) _exit(125);
+    };
+  }
+  static constexpr const char* kNobodySkip =
+      "running as root, and uid 65534 (nobody) cannot reach the fpaudit binary or the input";
   // Every name in dir_/sub except the runner's capture files.
   std::vector<std::string> listing(const fs::path& d) {
     std::vector<std::string> out;
@@ -267,10 +287,12 @@ TEST_F(Faults, SigbusOutsideAGuardedReadStillKills) {
 TEST_F(Faults, UnreadableFileIsAnInputErrorThroughTheCli) {
   const std::string p = write("locked.npy", slurp(kCorpus / "npy/f4_2x3.npy"));
   fs::permissions(p, fs::perms::none);
-  if (::access(p.c_str(), R_OK) == 0) {
-    GTEST_SKIP() << "running as root (or with CAP_DAC_OVERRIDE): chmod 000 does not deny reading";
+  const bool nobody = need_unprivileged_child();
+  if (!nobody && ::access(p.c_str(), R_OK) == 0) {
+    GTEST_SKIP() << "running with CAP_DAC_OVERRIDE but not as root: chmod 000 does not deny reading";
   }
-  const CliRun r = run({"audit", p, "--quiet"});
+  const CliRun r = run({"audit", p, "--quiet"}, nobody ? as_nobody("") : std::function<void()>{});
+  if (nobody && r.exit_code == 125) GTEST_SKIP() << kNobodySkip;
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "fpaudit: error: " + p + ": cannot open: Permission denied\n");
 }
@@ -312,14 +334,21 @@ TEST_F(Faults, FileSizeLimitMidWriteLeavesNoPartialOrTemporaryFile) {
 TEST_F(Faults, ReadOnlyDirectoryFailsWithOneLineAndLeavesNothing) {
   const fs::path ro = dir_ / "ro";
   fs::create_directories(ro);
-  fs::permissions(ro, fs::perms::owner_read | fs::perms::owner_exec);
-  if (::access(ro.c_str(), W_OK) == 0) {
-    GTEST_SKIP() << "running as root (or with CAP_DAC_OVERRIDE): a mode 0500 directory is "
+  // 0555: nobody may write, not even the owner (as root, the CLI runs as nobody).
+  fs::permissions(ro, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                          fs::perms::group_exec | fs::perms::others_read |
+                          fs::perms::others_exec);
+  const bool nobody = need_unprivileged_child();
+  if (!nobody && ::access(ro.c_str(), W_OK) == 0) {
+    GTEST_SKIP() << "running with CAP_DAC_OVERRIDE but not as root: a mode 0555 directory is "
                     "still writable; the missing-directory case below covers the error path";
   }
+  const std::string input = (kCorpus / "npy/f4_2x3.npy").string();
   for (const char* flag : {"--json", "--html"}) {
     const std::string out = (ro / "report.out").string();
-    const CliRun r = run({"audit", (kCorpus / "npy/f4_2x3.npy").string(), "--quiet", flag, out});
+    const CliRun r = run({"audit", input, "--quiet", flag, out},
+                         nobody ? as_nobody(input) : std::function<void()>{});
+    if (nobody && r.exit_code == 125) GTEST_SKIP() << kNobodySkip;
     EXPECT_EQ(r.exit_code, 1) << flag;
     EXPECT_EQ(r.err, "fpaudit: error: cannot write " + out + ": Permission denied\n") << flag;
     EXPECT_TRUE(listing(ro).empty());
