@@ -8,9 +8,11 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "fpaudit/audit/tensor_audit.hpp"
@@ -134,6 +136,46 @@ TEST(AuditFast, PlainRowsEqualTheElementwisePath) {
       }
     }
     set_kernel_override(std::nullopt);
+  }
+}
+
+// The documented order of the four sums (conversion_stats.hpp, kSumLanes): element i of a
+// ConversionStats goes to lane i mod 8, the lanes are combined as ((l0+l1)+(l2+l3))+((l4+l5)+
+// (l6+l7)), and merged objects add in merge order. Oracle: that formula written out here with
+// plain loops over the error terms.
+TEST(AuditFast, SumsFollowTheDocumentedLaneOrder) {
+  const FormatSpec f = format_by_name("binary16");
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> nd;
+  for (std::size_t n : {std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{1003}}) {
+    ConversionStats st;
+    double lane_err[8] = {}, lane_x2[8] = {}, lane_e2[8] = {}, lane_r2[8] = {};
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x = std::ldexp(nd(rng), static_cast<int>(rng() % 40) - 20);
+      const double q = static_cast<float>(x * (1 + 1e-3 * nd(rng)));
+      st.add(f, x, Encoded{0x3c00, Flags::inexact}, q);
+      const double err = std::fabs(x - q), rel = err / std::fabs(x);
+      lane_err[i % 8] += err;
+      lane_x2[i % 8] += x * x;
+      lane_e2[i % 8] += err * err;
+      lane_r2[i % 8] += rel * rel;
+    }
+    auto combine = [](const double* l) {
+      return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+    };
+    ConversionStats total;
+    total.merge(st);
+    total.merge(st);
+    for (auto [got, lanes, name] : {std::tuple{total.sum_abs_err, lane_err, "sum_abs_err"},
+                                    std::tuple{total.signal_power, lane_x2, "signal_power"},
+                                    std::tuple{total.noise_power, lane_e2, "noise_power"},
+                                    std::tuple{total.sum_sq_rel_err, lane_r2, "sum_sq_rel_err"}}) {
+      const double one = combine(lanes);
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(got), std::bit_cast<std::uint64_t>(one + one))
+          << name << " n=" << n;
+    }
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(st.mean_abs_err()),
+              std::bit_cast<std::uint64_t>(combine(lane_err) / double(n)));
   }
 }
 

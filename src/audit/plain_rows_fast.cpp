@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
+#include <memory>
 
 #include "fpaudit/codec/bulk_f32.hpp"
 #include "fpaudit/codec/convert.hpp"
@@ -35,10 +37,10 @@ bool as_binary32(std::span<const double> xs, std::vector<std::uint32_t>& out) {
 
 namespace {
 
-constexpr std::size_t kBlock = 512;
+constexpr std::size_t kBlock = 512;  // a multiple of kSumLanes: lanes restart at every block
 
 // Per target and block: the terms of the four sums (zero for elements outside the error
-// statistics: adding +0 to a sum of non-negative terms that started at +0 changes no bit).
+// statistics: adding +0 to a lane of non-negative terms that started at +0 changes no bit).
 struct Terms {
   double err[kBlock], x2[kBlock], e2[kBlock], r2[kBlock], rel[kBlock], ulps[kBlock];
 };
@@ -50,6 +52,31 @@ struct Geometry {
   double max_value;
 };
 
+// Eight doubles, one per lane of ConversionStats' sums (GCC/Clang vector extension: the
+// addition is lane by lane, never reassociated, whatever the instruction set).
+typedef double Lanes __attribute__((vector_size(kSumLanes * sizeof(double))));
+
+// The four lane sums of a target (plain arrays: no over-aligned type crosses a function
+// boundary).
+struct LaneAcc {
+  double abs_err[kSumLanes], sq_rel[kSumLanes], signal[kSumLanes], noise[kSumLanes];
+};
+
+// sums[i mod 8] += v[i] for i < n (n a multiple of 8 except in a chunk's last block, whose
+// tail goes lane by lane).
+inline __attribute__((always_inline)) void lane_add(double* sums, const double* v, std::size_t n) {
+  Lanes acc;
+  std::memcpy(&acc, sums, sizeof acc);
+  std::size_t i = 0;
+  for (; i + kSumLanes <= n; i += kSumLanes) {
+    Lanes x;
+    std::memcpy(&x, v + i, sizeof x);
+    acc += x;
+  }
+  std::memcpy(sums, &acc, sizeof acc);
+  for (std::size_t l = 0; i < n; ++i, ++l) sums[l] += v[i];
+}
+
 // The maximum of non-negative doubles, compared as integers (the same order; vectorisable).
 inline __attribute__((always_inline)) std::uint64_t max_bits(std::uint64_t m, const double* v,
                                                              std::size_t n) {
@@ -57,17 +84,16 @@ inline __attribute__((always_inline)) std::uint64_t max_bits(std::uint64_t m, co
   return m;
 }
 
-// Phase 1, element-wise and order-free: the value, the error terms, the counters and the maxima
-// (maxima of non-negative doubles compared as integers: same order, and vectorisable).
+// Element-wise and order-free: the value, the error terms, the counters and the maxima, then the
+// block's terms added into the lane sums. Returns how many elements may have saturated (the
+// largest finite magnitude for an input beyond it), which the caller checks with encode().
 template <class Code>
-inline __attribute__((always_inline)) void terms_body(const Geometry& g, const double* xs,
-                                                      const Code* codes, const double* values,
-                                                      std::size_t n, Terms& t, ConversionStats& st,
-                                                      std::uint64_t& max_abs,
-                                                      std::uint64_t& max_ulp,
-                                                      std::uint64_t& max_rel) {
+inline __attribute__((always_inline)) std::uint64_t terms_body(
+    const Geometry& g, const double* xs, const Code* codes, const double* values, std::size_t n,
+    Terms& t, ConversionStats& st, LaneAcc& acc, std::uint64_t& max_abs, std::uint64_t& max_ulp,
+    std::uint64_t& max_rel) {
   std::uint64_t nan_in = 0, inf_in = 0, zero_in = 0, ovf_inf = 0, ovf_nan = 0, inexact = 0,
-                exact = 0, under = 0, sub = 0, valid_n = 0, rel_n = 0;
+                exact = 0, under = 0, sub = 0, valid_n = 0, rel_n = 0, sat = 0;
   const double* __restrict xv = xs;
   const Code* __restrict cv = codes;
   const double* __restrict vv = values;
@@ -77,9 +103,10 @@ inline __attribute__((always_inline)) void terms_body(const Geometry& g, const d
   double* __restrict t_x2 = t.x2;
   double* __restrict t_e2 = t.e2;
   double* __restrict t_r2 = t.r2;
-  const std::uint64_t mag_mask = g.mag_mask, min_normal = g.min_normal;
+  const std::uint64_t mag_mask = g.mag_mask, min_normal = g.min_normal, max_finite = g.max_finite;
   const bool subnormals = g.subnormals;
   const int emin = g.emin, emax = g.emax, m = g.m;
+  const double max_value = g.max_value;
   // The decode first, on its own (a gather into a local array, which nothing else can alias).
   double qv[kBlock];
   for (std::size_t i = 0; i < n; ++i) qv[i] = vv[cv[i]];
@@ -100,6 +127,7 @@ inline __attribute__((always_inline)) void terms_body(const Geometry& g, const d
     exact += valid & (q == x);
     under += valid & nz & (q == 0);
     sub += valid & subnormals & (mag != 0) & (mag < min_normal);
+    sat += valid & (mag == max_finite) & (std::fabs(x) > max_value);
     valid_n += valid;
     rel_n += valid & nz;
     const double err = valid ? std::fabs(x - q) : 0.0;
@@ -120,6 +148,10 @@ inline __attribute__((always_inline)) void terms_body(const Geometry& g, const d
   max_abs = max_bits(max_abs, t_err, n);
   max_ulp = max_bits(max_ulp, t_ulps, n);
   max_rel = max_bits(max_rel, t_rel, n);
+  lane_add(acc.abs_err, t_err, n);
+  lane_add(acc.sq_rel, t_r2, n);
+  lane_add(acc.signal, t_x2, n);
+  lane_add(acc.noise, t_e2, n);
   st.count += n;
   st.nan_in += nan_in;
   st.inf_in += inf_in;
@@ -132,55 +164,30 @@ inline __attribute__((always_inline)) void terms_body(const Geometry& g, const d
   st.subnormal_out += sub;
   st.err_count += valid_n;
   st.rel_count += rel_n;
+  return sat;
 }
 
 template <class Code>
-void terms_plain(const Geometry& g, const double* xs, const Code* codes, const double* values,
-                 std::size_t n, Terms& t, ConversionStats& st, std::uint64_t& a, std::uint64_t& u,
-                 std::uint64_t& r) {
-  terms_body(g, xs, codes, values, n, t, st, a, u, r);
+std::uint64_t terms_plain(const Geometry& g, const double* xs, const Code* codes,
+                          const double* values, std::size_t n, Terms& t, ConversionStats& st,
+                          LaneAcc& acc, std::uint64_t& a, std::uint64_t& u, std::uint64_t& r) {
+  return terms_body(g, xs, codes, values, n, t, st, acc, a, u, r);
 }
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 // The same loop compiled for AVX-512 (vector division, gathers); it has no multiply feeding an
 // add, so no FMA contraction can change a bit.
 template <class Code>
-__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"), optimize("O3"))) void terms_avx512(
-    const Geometry& g, const double* xs, const Code* codes, const double* values, std::size_t n,
-    Terms& t, ConversionStats& st, std::uint64_t& a, std::uint64_t& u, std::uint64_t& r) {
-  terms_body(g, xs, codes, values, n, t, st, a, u, r);
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"), optimize("O3"))) std::uint64_t
+terms_avx512(const Geometry& g, const double* xs, const Code* codes, const double* values,
+             std::size_t n, Terms& t, ConversionStats& st, LaneAcc& acc, std::uint64_t& a,
+             std::uint64_t& u, std::uint64_t& r) {
+  return terms_body(g, xs, codes, values, n, t, st, acc, a, u, r);
 }
 #endif
 
-bool use_avx512() {
-  static const bool yes = kernel_available(KernelIsa::avx512);
-  return yes;
-}
-
-// Phase 2: the four sums of up to four targets, interleaved (independent chains), each in
-// element order.
-template <int N>
-void sums(Terms* const* t, ConversionStats* const* st, std::size_t n) {
-  double sa[N], sp[N], np[N], sr[N];
-  for (int k = 0; k < N; ++k) {
-    sa[k] = st[k]->sum_abs_err;
-    sp[k] = st[k]->signal_power;
-    np[k] = st[k]->noise_power;
-    sr[k] = st[k]->sum_sq_rel_err;
-  }
-  for (std::size_t i = 0; i < n; ++i)
-    for (int k = 0; k < N; ++k) {
-      sa[k] += t[k]->err[i];
-      sp[k] += t[k]->x2[i];
-      np[k] += t[k]->e2[i];
-      sr[k] += t[k]->r2[i];
-    }
-  for (int k = 0; k < N; ++k) {
-    st[k]->sum_abs_err = sa[k];
-    st[k]->signal_power = sp[k];
-    st[k]->noise_power = np[k];
-    st[k]->sum_sq_rel_err = sr[k];
-  }
-}
+// Follows the bulk kernels' dispatch (set_kernel_override included), so the tests reach both
+// builds of the terms loop.
+bool use_avx512() { return active_kernel() == KernelIsa::avx512; }
 
 }  // namespace
 
@@ -188,7 +195,6 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, std::span<c
                     const std::uint32_t* f32, std::uint64_t first,
                     std::span<ConversionStats* const> stats) {
   const std::size_t nt = targets.size();
-  std::vector<Terms> terms(nt);
   std::vector<std::vector<std::uint8_t>> codes(nt);
   std::vector<Geometry> geo(nt);
   for (std::size_t k = 0; k < nt; ++k) {
@@ -205,7 +211,26 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, std::span<c
               f.mantissa_bits,
               t.values()[f.max_finite_bits()]};
   }
-  std::vector<std::uint64_t> max_abs(nt, 0), max_ulp(nt, 0), max_rel(nt, 0);
+  std::vector<std::uint64_t> max_abs(nt, 0), max_ulp(nt, 0), max_rel(nt, 0), sat(nt, 0);
+  // The lane sums, rotated so that element i of the chunk lands in lane (count + i) mod 8 of
+  // the stats, as add() would put it.
+  std::vector<LaneAcc> acc(nt);
+  std::vector<std::size_t> lane0(nt);
+  auto rotate = [&](double* v, const LaneSum& s, std::size_t base) {
+    for (std::size_t l = 0; l < kSumLanes; ++l) v[l] = s.lane[(base + l) % kSumLanes];
+  };
+  for (std::size_t k = 0; k < nt; ++k) {
+    const ConversionStats& st = *stats[k];
+    lane0[k] = st.count % kSumLanes;
+    rotate(acc[k].abs_err, st.lanes_abs_err, lane0[k]);
+    rotate(acc[k].sq_rel, st.lanes_sq_rel_err, lane0[k]);
+    rotate(acc[k].signal, st.lanes_signal, lane0[k]);
+    rotate(acc[k].noise, st.lanes_noise, lane0[k]);
+  }
+  // One block of one target at a time: the terms stay in L1.
+  const std::unique_ptr<Terms> terms_buffer = std::make_unique<Terms>();
+  Terms& terms = *terms_buffer;
+  const bool avx512 = use_avx512();
   for (std::size_t b = 0; b < xs.size(); b += kBlock) {
     const std::size_t n = std::min(kBlock, xs.size() - b);
     for (std::size_t k = 0; k < nt; ++k) {
@@ -214,54 +239,35 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, std::span<c
       const std::uint8_t* c8 = codes[k].data() + b * (wide ? 2 : 1);
       const auto* c16 = reinterpret_cast<const std::uint16_t*>(c8);
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-      if (use_avx512()) {
-        if (wide)
-          terms_avx512(geo[k], xs.data() + b, c16, v, n, terms[k], *stats[k], max_abs[k],
-                       max_ulp[k], max_rel[k]);
-        else
-          terms_avx512(geo[k], xs.data() + b, c8, v, n, terms[k], *stats[k], max_abs[k], max_ulp[k],
-                       max_rel[k]);
+      if (avx512) {
+        sat[k] += wide ? terms_avx512(geo[k], xs.data() + b, c16, v, n, terms, *stats[k], acc[k],
+                                      max_abs[k], max_ulp[k], max_rel[k])
+                       : terms_avx512(geo[k], xs.data() + b, c8, v, n, terms, *stats[k], acc[k],
+                                      max_abs[k], max_ulp[k], max_rel[k]);
         continue;
       }
 #endif
-      if (wide)
-        terms_plain(geo[k], xs.data() + b, c16, v, n, terms[k], *stats[k], max_abs[k], max_ulp[k],
-                    max_rel[k]);
-      else
-        terms_plain(geo[k], xs.data() + b, c8, v, n, terms[k], *stats[k], max_abs[k], max_ulp[k],
-                    max_rel[k]);
-    }
-    for (std::size_t k = 0; k < nt; k += 4) {
-      Terms* tp[4];
-      ConversionStats* sp[4];
-      const std::size_t g = std::min<std::size_t>(4, nt - k);
-      for (std::size_t j = 0; j < g; ++j) {
-        tp[j] = &terms[k + j];
-        sp[j] = stats[k + j];
-      }
-      switch (g) {
-        case 1:
-          sums<1>(tp, sp, n);
-          break;
-        case 2:
-          sums<2>(tp, sp, n);
-          break;
-        case 3:
-          sums<3>(tp, sp, n);
-          break;
-        default:
-          sums<4>(tp, sp, n);
-          break;
-      }
+      sat[k] += wide ? terms_plain(geo[k], xs.data() + b, c16, v, n, terms, *stats[k], acc[k],
+                                   max_abs[k], max_ulp[k], max_rel[k])
+                     : terms_plain(geo[k], xs.data() + b, c8, v, n, terms, *stats[k], acc[k],
+                                   max_abs[k], max_ulp[k], max_rel[k]);
     }
   }
   for (std::size_t k = 0; k < nt; ++k) {
     ConversionStats& st = *stats[k];
+    for (std::size_t l = 0; l < kSumLanes; ++l) {
+      const std::size_t to = (lane0[k] + l) % kSumLanes;
+      st.lanes_abs_err.lane[to] = acc[k].abs_err[l];
+      st.lanes_sq_rel_err.lane[to] = acc[k].sq_rel[l];
+      st.lanes_signal.lane[to] = acc[k].signal[l];
+      st.lanes_noise.lane[to] = acc[k].noise[l];
+    }
     st.max_abs_err = std::max(st.max_abs_err, std::bit_cast<double>(max_abs[k]));
     st.max_ulp_err = std::max(st.max_ulp_err, std::bit_cast<double>(max_ulp[k]));
     st.max_rel_err = std::max(st.max_rel_err, std::bit_cast<double>(max_rel[k]));
     // Saturation (overflow to a finite result) can only happen at the largest finite magnitude
     // with x beyond it; those rare elements take encode()'s flags.
+    if (sat[k] == 0) continue;
     const Geometry& g = geo[k];
     const bool wide = storage_bytes(targets[k]->format()) == 2;
     for (std::size_t i = 0; i < xs.size(); ++i) {
