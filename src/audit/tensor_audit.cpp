@@ -418,27 +418,43 @@ class Auditor {
 
 RangeSummary range_pass(const ValueStream& values) {
   RangeSummary r;
-  // The binade histogram counted in a flat array over binary64's whole exponent range
-  // (-1074 .. 1023), moved into the map at the end: the same counts, without a map update
-  // per element.
-  constexpr int kLow = -1074;
-  std::vector<std::uint64_t> hist(1023 - kLow + 1);
+  // Branch-free over the magnitude's bits (non-negative doubles order as their bit patterns):
+  // counts by binary64 exponent field, in four interleaved tables so that runs of one binade do
+  // not wait on each other's stores; field 2047 holds infinities and NaNs (NaNs also counted on
+  // their own), field 0 zeros and binary64 subnormals (those, never a binary32 value, go to the
+  // map directly: a rare, predictable branch). The same counts as classifying each value.
+  constexpr std::size_t kFields = 2048, kTables = 4;
+  constexpr std::uint64_t kInf = 0x7ff0000000000000;
+  std::vector<std::uint64_t> hist(kTables * kFields);
+  std::uint64_t amax_bits = 0, min_bits = ~std::uint64_t{0};
   values([&](std::span<const double> xs) {
-    for (const double x : xs) {
-      ++r.count;
-      if (std::isnan(x)) { ++r.nan; continue; }
-      if (std::isinf(x)) { ++r.inf; continue; }
-      if (x == 0) { ++r.zero; continue; }
-      const double a = std::fabs(x);
-      r.amax = std::max(r.amax, a);
-      if (r.min_nonzero == 0 || a < r.min_nonzero) r.min_nonzero = a;
-      const std::uint64_t field = (std::bit_cast<std::uint64_t>(a) >> 52) & 0x7ff;
-      const int e = field != 0 ? static_cast<int>(field) - 1023 : binade(a);  // ilogb, cheaply
-      ++hist[static_cast<std::size_t>(e - kLow)];
+    r.count += xs.size();
+    std::uint64_t* h = hist.data();
+    std::uint64_t nan = 0, zero = 0;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      const std::uint64_t a = std::bit_cast<std::uint64_t>(xs[i]) & ~(std::uint64_t{1} << 63);
+      const std::uint64_t field = a >> 52;
+      ++h[(i % kTables) * kFields + field];
+      nan += a > kInf;
+      zero += a == 0;
+      const bool finite = a < kInf;
+      amax_bits = std::max(amax_bits, finite ? a : 0);
+      min_bits = std::min(min_bits, finite && a != 0 ? a : ~std::uint64_t{0});
+      if (field == 0 && a != 0) ++r.histogram[binade(xs[i])];
     }
+    r.nan += nan;
+    r.zero += zero;
   });
-  for (std::size_t i = 0; i < hist.size(); ++i)
-    if (hist[i]) r.histogram[static_cast<int>(i) + kLow] += hist[i];
+  auto total = [&](std::size_t field) {
+    std::uint64_t n = 0;
+    for (std::size_t t = 0; t < kTables; ++t) n += hist[t * kFields + field];
+    return n;
+  };
+  r.inf = total(kFields - 1) - r.nan;
+  for (std::size_t field = 1; field + 1 < kFields; ++field)
+    if (const std::uint64_t n = total(field)) r.histogram[static_cast<int>(field) - 1023] += n;
+  r.amax = std::bit_cast<double>(amax_bits);
+  r.min_nonzero = min_bits == ~std::uint64_t{0} ? 0.0 : std::bit_cast<double>(min_bits);
   return r;
 }
 
