@@ -307,7 +307,8 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, std::span<c
                     const std::uint32_t* f32, std::uint64_t first,
                     std::span<ConversionStats* const> stats) {
   const std::size_t nt = targets.size();
-  std::vector<std::vector<std::uint8_t>> codes(nt);
+  thread_local std::vector<std::vector<std::uint8_t>> codes;  // scratch, as in process()
+  if (codes.size() < nt) codes.resize(nt);
   std::vector<Geometry> geo(nt);
   for (std::size_t k = 0; k < nt; ++k) {
     const FastPlainTarget& t = *targets[k];
@@ -340,7 +341,7 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, std::span<c
     rotate(acc[k].noise, st.lanes_noise, lane0[k]);
   }
   // One block of one target at a time: the terms stay in L1.
-  const std::unique_ptr<Terms> terms_buffer = std::make_unique<Terms>();
+  thread_local const std::unique_ptr<Terms> terms_buffer = std::make_unique<Terms>();
   Terms& terms = *terms_buffer;
   const bool avx512 = use_avx512();
   for (std::size_t b = 0; b < xs.size(); b += kBlock) {
