@@ -31,12 +31,16 @@ FastPlainTarget::FastPlainTarget(const FormatSpec& f, const ConvertOptions& opt)
 
 bool as_binary32(std::span<const double> xs, std::vector<std::uint32_t>& out) {
   out.resize(xs.size());
+  // Branch-free (one verdict for the whole chunk) so that the loop vectorises.
+  bool all = true;
+  const double* __restrict x = xs.data();
+  std::uint32_t* __restrict o = out.data();
   for (std::size_t i = 0; i < xs.size(); ++i) {
-    const float f = static_cast<float>(xs[i]);
-    if (static_cast<double>(f) != xs[i] && !std::isnan(xs[i])) return false;
-    out[i] = std::bit_cast<std::uint32_t>(f);
+    const float f = static_cast<float>(x[i]);
+    all &= (static_cast<double>(f) == x[i]) | (x[i] != x[i]);
+    o[i] = std::bit_cast<std::uint32_t>(f);
   }
-  return true;
+  return all;
 }
 
 namespace {
@@ -89,13 +93,14 @@ inline __attribute__((always_inline)) std::uint64_t max_bits(std::uint64_t m, co
 }
 
 // Element-wise and order-free: the value, the error terms, the counters and the maxima, then the
-// block's terms added into the lane sums. Returns how many elements may have saturated (the
-// largest finite magnitude for an input beyond it), which the caller checks with encode().
+// block's terms added into the lane sums. Writes the block indices of the elements that may have
+// saturated (the largest finite magnitude for a finite input beyond it; the caller asks
+// encode()) to cand and returns how many.
 template <class Code>
 inline __attribute__((always_inline)) std::uint64_t terms_body(
     const Geometry& g, const double* xs, const Code* codes, const double* values, std::size_t n,
     Terms& t, ConversionStats& st, LaneAcc& acc, std::uint64_t& max_abs, std::uint64_t& max_ulp,
-    std::uint64_t& max_rel) {
+    std::uint64_t& max_rel, std::uint16_t* cand) {
   std::uint64_t nan_in = 0, inf_in = 0, zero_in = 0, ovf_inf = 0, ovf_nan = 0, inexact = 0,
                 exact = 0, under = 0, sub = 0, valid_n = 0, rel_n = 0, sat = 0;
   const double* __restrict xv = xs;
@@ -168,14 +173,20 @@ inline __attribute__((always_inline)) std::uint64_t terms_body(
   st.subnormal_out += sub;
   st.err_count += valid_n;
   st.rel_count += rel_n;
-  return sat;
+  std::uint64_t nc = 0;
+  if (sat != 0)
+    for (std::size_t i = 0; i < n; ++i)
+      if (std::isfinite(xv[i]) && std::isfinite(qv[i]) && (cv[i] & mag_mask) == max_finite && std::fabs(xv[i]) > max_value)
+        cand[nc++] = static_cast<std::uint16_t>(i);
+  return nc;
 }
 
 template <class Code>
 std::uint64_t terms_plain(const Geometry& g, const double* xs, const Code* codes,
                           const double* values, std::size_t n, Terms& t, ConversionStats& st,
-                          LaneAcc& acc, std::uint64_t& a, std::uint64_t& u, std::uint64_t& r) {
-  return terms_body(g, xs, codes, values, n, t, st, acc, a, u, r);
+                          LaneAcc& acc, std::uint64_t& a, std::uint64_t& u, std::uint64_t& r,
+                          std::uint16_t* cand) {
+  return terms_body(g, xs, codes, values, n, t, st, acc, a, u, r, cand);
 }
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 // fp-contract=off: g++ contracts a*b+c into an FMA by default in C++ (any -std), which would
@@ -206,11 +217,11 @@ FPAUDIT_AVX512 std::uint64_t terms_avx512(const Geometry& g, const double* xs, c
                                           const double* values, std::size_t n,
                                           ConversionStats& st, LaneAcc& acc,
                                           std::uint64_t& max_abs, std::uint64_t& max_ulp,
-                                          std::uint64_t& max_rel) {
+                                          std::uint64_t& max_rel, std::uint16_t* cand) {
   const __m512i zero = _mm512_setzero_si512();
   __m512i c_nan = zero, c_inf = zero, c_zero = zero, c_ovf_inf = zero, c_ovf_nan = zero,
-          c_inexact = zero, c_under = zero, c_sub = zero, c_valid = zero, c_rel = zero,
-          c_sat = zero;
+          c_inexact = zero, c_under = zero, c_sub = zero, c_valid = zero, c_rel = zero;
+  std::uint64_t nc = 0;
   __m512d s_err = _mm512_loadu_pd(acc.abs_err), s_r2 = _mm512_loadu_pd(acc.sq_rel),
           s_x2 = _mm512_loadu_pd(acc.signal), s_e2 = _mm512_loadu_pd(acc.noise);
   __m512d m_abs = _mm512_castsi512_pd(_mm512_set1_epi64(static_cast<long long>(max_abs)));
@@ -253,8 +264,10 @@ FPAUDIT_AVX512 std::uint64_t terms_avx512(const Geometry& g, const double* xs, c
     count(c_under, vnz & qzero);
     count(c_sub, _mm512_mask_cmpneq_epu64_mask(valid & sub_on, mag, zero) &
                      _mm512_cmplt_epu64_mask(mag, min_normal));
-    count(c_sat, _mm512_mask_cmpeq_epu64_mask(valid, mag, max_finite) &
-                     _mm512_cmp_pd_mask(ax, max_value, _CMP_GT_OQ));
+    unsigned sat = _mm512_mask_cmpeq_epu64_mask(valid, mag, max_finite) &
+                   _mm512_cmp_pd_mask(ax, max_value, _CMP_GT_OQ);
+    for (; sat != 0; sat &= sat - 1)  // rare
+      cand[nc++] = static_cast<std::uint16_t>(i + static_cast<unsigned>(std::countr_zero(sat)));
     count(c_valid, valid);
     count(c_rel, vnz);
     const __m512d err = _mm512_and_pd(_mm512_maskz_sub_pd(valid, x, q), abs_mask);
@@ -291,7 +304,7 @@ FPAUDIT_AVX512 std::uint64_t terms_avx512(const Geometry& g, const double* xs, c
   st.subnormal_out += total(c_sub);
   st.err_count += valid_n;
   st.rel_count += total(c_rel);
-  return total(c_sat);
+  return nc;
 }
 #pragma GCC diagnostic pop
 #undef FPAUDIT_AVX512
@@ -324,7 +337,8 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, std::span<c
               f.mantissa_bits,
               t.values()[f.max_finite_bits()]};
   }
-  std::vector<std::uint64_t> max_abs(nt, 0), max_ulp(nt, 0), max_rel(nt, 0), sat(nt, 0);
+  std::vector<std::uint64_t> max_abs(nt, 0), max_ulp(nt, 0), max_rel(nt, 0);
+  std::uint16_t cand[kBlock];
   // The lane sums, rotated so that element i of the chunk lands in lane (count + i) mod 8 of
   // the stats, as add() would put it.
   std::vector<LaneAcc> acc(nt);
@@ -351,19 +365,27 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, std::span<c
       const double* v = targets[k]->values().data();
       const std::uint8_t* c8 = codes[k].data() + b * (wide ? 2 : 1);
       const auto* c16 = reinterpret_cast<const std::uint16_t*>(c8);
+      std::uint64_t nc;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-      if (avx512) {
-        sat[k] += wide ? terms_avx512(geo[k], xs.data() + b, c16, v, n, *stats[k], acc[k],
-                                      max_abs[k], max_ulp[k], max_rel[k])
-                       : terms_avx512(geo[k], xs.data() + b, c8, v, n, *stats[k], acc[k],
-                                      max_abs[k], max_ulp[k], max_rel[k]);
-        continue;
-      }
+      if (avx512)
+        nc = wide ? terms_avx512(geo[k], xs.data() + b, c16, v, n, *stats[k], acc[k], max_abs[k],
+                                 max_ulp[k], max_rel[k], cand)
+                  : terms_avx512(geo[k], xs.data() + b, c8, v, n, *stats[k], acc[k], max_abs[k],
+                                 max_ulp[k], max_rel[k], cand);
+      else
 #endif
-      sat[k] += wide ? terms_plain(geo[k], xs.data() + b, c16, v, n, terms, *stats[k], acc[k],
-                                   max_abs[k], max_ulp[k], max_rel[k])
-                     : terms_plain(geo[k], xs.data() + b, c8, v, n, terms, *stats[k], acc[k],
-                                   max_abs[k], max_ulp[k], max_rel[k]);
+        nc = wide ? terms_plain(geo[k], xs.data() + b, c16, v, n, terms, *stats[k], acc[k],
+                                max_abs[k], max_ulp[k], max_rel[k], cand)
+                  : terms_plain(geo[k], xs.data() + b, c8, v, n, terms, *stats[k], acc[k],
+                                max_abs[k], max_ulp[k], max_rel[k], cand);
+      // Saturation (overflow to a finite result) is possible only for these candidates; they
+      // take encode()'s flags.
+      for (std::size_t c = 0; c < nc; ++c) {
+        const std::size_t i = b + cand[c];
+        if (convert_double(xs[i], targets[k]->format(), targets[k]->options(), first + i)
+                .flags.has(Flags::overflow))
+          ++stats[k]->saturated;
+      }
     }
   }
   for (std::size_t k = 0; k < nt; ++k) {
@@ -378,19 +400,6 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, std::span<c
     st.max_abs_err = std::max(st.max_abs_err, std::bit_cast<double>(max_abs[k]));
     st.max_ulp_err = std::max(st.max_ulp_err, std::bit_cast<double>(max_ulp[k]));
     st.max_rel_err = std::max(st.max_rel_err, std::bit_cast<double>(max_rel[k]));
-    // Saturation (overflow to a finite result) can only happen at the largest finite magnitude
-    // with x beyond it; those rare elements take encode()'s flags.
-    if (sat[k] == 0) continue;
-    const Geometry& g = geo[k];
-    const bool wide = storage_bytes(targets[k]->format()) == 2;
-    for (std::size_t i = 0; i < xs.size(); ++i) {
-      const std::uint64_t code =
-          wide ? reinterpret_cast<const std::uint16_t*>(codes[k].data())[i] : codes[k][i];
-      if ((code & g.mag_mask) == g.max_finite && std::fabs(xs[i]) > g.max_value &&
-          convert_double(xs[i], targets[k]->format(), targets[k]->options(), first + i)
-              .flags.has(Flags::overflow))
-        ++st.saturated;
-    }
   }
 }
 
