@@ -176,7 +176,8 @@ inline __attribute__((always_inline)) std::uint64_t terms_body(
   std::uint64_t nc = 0;
   if (sat != 0)
     for (std::size_t i = 0; i < n; ++i)
-      if (std::isfinite(xv[i]) && std::isfinite(qv[i]) && (cv[i] & mag_mask) == max_finite && std::fabs(xv[i]) > max_value)
+      if (std::isfinite(xv[i]) && std::isfinite(qv[i]) && (cv[i] & mag_mask) == max_finite &&
+          std::fabs(xv[i]) > max_value)
         cand[nc++] = static_cast<std::uint16_t>(i);
   return nc;
 }

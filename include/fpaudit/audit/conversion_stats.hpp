@@ -22,7 +22,8 @@ inline constexpr int kSumLanes = 8;
 struct LaneSum {
   std::array<double, kSumLanes> lane{};  // all +0: adding +0 to a lane changes no bit
   double total() const {
-    return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+    return ((lane[0] + lane[1]) + (lane[2] + lane[3])) +
+           ((lane[4] + lane[5]) + (lane[6] + lane[7]));
   }
 };
 
@@ -47,9 +48,9 @@ struct ConversionStats {
   double max_rel_err = 0;       // over nonzero inputs
   double sum_sq_rel_err = 0;
   std::uint64_t rel_count = 0;
-  double max_ulp_err = 0;    // |x - q| in units of the target's ulp at x
-  double signal_power = 0;   // sum x^2
-  double noise_power = 0;    // sum (x - q)^2
+  double max_ulp_err = 0;   // |x - q| in units of the target's ulp at x
+  double signal_power = 0;  // sum x^2
+  double noise_power = 0;   // sum (x - q)^2
   LaneSum lanes_abs_err, lanes_sq_rel_err, lanes_signal, lanes_noise;
 
   // Records one element: x the exact input (as binary64, which holds every auditable input
