@@ -18,6 +18,7 @@
 #include "fpaudit/format/registry.hpp"
 #include "fpaudit/scaling/mx.hpp"
 #include "plain_rows_fast.hpp"
+#include "range_scan.hpp"
 
 namespace fpaudit::audit {
 
@@ -420,44 +421,20 @@ class Auditor {
 };
 
 RangeSummary range_pass(const ValueStream& values) {
+  // Classified by the magnitude's bits (range_scan.hpp): field 2047 holds infinities and NaNs,
+  // field 0 zeros and binary64 subnormals (those kept by binade on the side).
+  detail::RangeScan scan;
+  values([&](std::span<const double> xs) { scan.add(xs); });
   RangeSummary r;
-  // Branch-free over the magnitude's bits (non-negative doubles order as their bit patterns):
-  // counts by binary64 exponent field, in four interleaved tables so that runs of one binade do
-  // not wait on each other's stores; field 2047 holds infinities and NaNs (NaNs also counted on
-  // their own), field 0 zeros and binary64 subnormals (those, never a binary32 value, go to the
-  // map directly: a rare, predictable branch). The same counts as classifying each value.
-  constexpr std::size_t kFields = 2048, kTables = 4;
-  constexpr std::uint64_t kInf = 0x7ff0000000000000;
-  std::vector<std::uint64_t> hist(kTables * kFields);
-  std::uint64_t amax_bits = 0, min_bits = ~std::uint64_t{0};
-  values([&](std::span<const double> xs) {
-    r.count += xs.size();
-    std::uint64_t* h = hist.data();
-    std::uint64_t nan = 0, zero = 0;
-    for (std::size_t i = 0; i < xs.size(); ++i) {
-      const std::uint64_t a = std::bit_cast<std::uint64_t>(xs[i]) & ~(std::uint64_t{1} << 63);
-      const std::uint64_t field = a >> 52;
-      ++h[(i % kTables) * kFields + field];
-      nan += a > kInf;
-      zero += a == 0;
-      const bool finite = a < kInf;
-      amax_bits = std::max(amax_bits, finite ? a : 0);
-      min_bits = std::min(min_bits, finite && a != 0 ? a : ~std::uint64_t{0});
-      if (field == 0 && a != 0) ++r.histogram[binade(xs[i])];
-    }
-    r.nan += nan;
-    r.zero += zero;
-  });
-  auto total = [&](std::size_t field) {
-    std::uint64_t n = 0;
-    for (std::size_t t = 0; t < kTables; ++t) n += hist[t * kFields + field];
-    return n;
-  };
-  r.inf = total(kFields - 1) - r.nan;
-  for (std::size_t field = 1; field + 1 < kFields; ++field)
-    if (const std::uint64_t n = total(field)) r.histogram[static_cast<int>(field) - 1023] += n;
-  r.amax = std::bit_cast<double>(amax_bits);
-  r.min_nonzero = min_bits == ~std::uint64_t{0} ? 0.0 : std::bit_cast<double>(min_bits);
+  r.count = scan.count;
+  r.nan = scan.nan;
+  r.zero = scan.zero;
+  r.inf = scan.field_count(detail::RangeScan::kFields - 1) - scan.nan;
+  r.histogram = scan.subnormal_binades;
+  for (std::size_t field = 1; field + 1 < detail::RangeScan::kFields; ++field)
+    if (const std::uint64_t n = scan.field_count(field)) r.histogram[static_cast<int>(field) - 1023] += n;
+  r.amax = std::bit_cast<double>(scan.amax_bits);
+  r.min_nonzero = scan.min_bits == ~std::uint64_t{0} ? 0.0 : std::bit_cast<double>(scan.min_bits);
   return r;
 }
 
