@@ -213,12 +213,15 @@ FPAUDIT_AVX512 inline std::uint64_t total(__m512i c) {
 // once each (no FMA: every product is rounded before it is added), the ulp by VGETEXPPD
 // (floor(log2|x|), -inf for 0) clamped to [emin, emax] and VSCALEFPD (err * 2^(m - e), the same
 // correctly rounded product as multiplying by the exact power of two).
-template <class Code>
-FPAUDIT_AVX512 std::uint64_t terms_avx512(const Geometry& g, const double* xs, const Code* codes,
-                                          const double* values, const double* inv_abs,
-                                          std::size_t n, ConversionStats& st, LaneAcc& acc,
-                                          std::uint64_t& max_abs, std::uint64_t& max_ulp,
-                                          std::uint64_t& max_rel, std::uint16_t* cand) {
+// Partial: n < 8 (a chunk's last vector), lanes n.. absent from every mask; otherwise n is a
+// multiple of 8 and the all-lanes mask is a constant the compiler folds away.
+template <class Code, bool Partial>
+FPAUDIT_AVX512 std::uint64_t terms_avx512_part(const Geometry& g, const double* xs,
+                                               const Code* codes, const double* values,
+                                               const double* inv_abs, std::size_t n,
+                                               ConversionStats& st, LaneAcc& acc,
+                                               std::uint64_t& max_abs, std::uint64_t& max_ulp,
+                                               std::uint64_t& max_rel, std::uint16_t* cand) {
   const __m512i zero = _mm512_setzero_si512();
   __m512i c_nan = zero, c_inf = zero, c_zero = zero, c_ovf_inf = zero, c_ovf_nan = zero,
           c_inexact = zero, c_under = zero, c_sub = zero, c_valid = zero, c_rel = zero;
@@ -237,8 +240,7 @@ FPAUDIT_AVX512 std::uint64_t terms_avx512(const Geometry& g, const double* xs, c
   const __m512d abs_mask = _mm512_castsi512_pd(_mm512_set1_epi64(0x7fffffffffffffffLL));
   const __mmask8 sub_on = g.subnormals ? 0xff : 0;
   for (std::size_t i = 0; i < n; i += 8) {
-    // Only a chunk's last block has a partial vector; absent lanes are in no mask.
-    const __mmask8 live = n - i >= 8 ? 0xff : static_cast<__mmask8>((1u << (n - i)) - 1);
+    const __mmask8 live = Partial ? static_cast<__mmask8>((1u << n) - 1) : 0xff;
     const __m512d x = _mm512_maskz_loadu_pd(live, xs + i);
     __m512i code;
     if constexpr (sizeof(Code) == 1)
@@ -316,6 +318,26 @@ FPAUDIT_AVX512 std::uint64_t terms_avx512(const Geometry& g, const double* xs, c
   st.err_count += valid_n;
   st.rel_count += total(c_rel);
   return nc;
+}
+
+// A block: its whole vectors, then the partial one of a chunk's last block (its lanes start at
+// lane 0 again, as element index mod 8 does, the whole part being a multiple of 8).
+template <class Code>
+FPAUDIT_AVX512 std::uint64_t terms_avx512(const Geometry& g, const double* xs, const Code* codes,
+                                          const double* values, const double* inv_abs,
+                                          std::size_t n, ConversionStats& st, LaneAcc& acc,
+                                          std::uint64_t& max_abs, std::uint64_t& max_ulp,
+                                          std::uint64_t& max_rel, std::uint16_t* cand) {
+  const std::size_t whole = n & ~std::size_t{7};
+  std::uint64_t nc = terms_avx512_part<Code, false>(g, xs, codes, values, inv_abs, whole, st, acc,
+                                                    max_abs, max_ulp, max_rel, cand);
+  if (whole == n) return nc;
+  const std::uint64_t tail =
+      terms_avx512_part<Code, true>(g, xs + whole, codes + whole, values, inv_abs + whole,
+                                    n - whole, st, acc, max_abs, max_ulp, max_rel, cand + nc);
+  for (std::uint64_t c = nc; c < nc + tail; ++c)
+    cand[c] = static_cast<std::uint16_t>(cand[c] + whole);
+  return nc + tail;
 }
 // inv[i] = 1 / |x[i]| (correctly rounded; inf for 0), eight at a time.
 FPAUDIT_AVX512 void inverse_abs(const double* x, double* inv, std::size_t n) {
