@@ -8,9 +8,12 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "fpaudit/audit/tensor_audit.hpp"
@@ -135,6 +138,120 @@ TEST(AuditFast, PlainRowsEqualTheElementwisePath) {
     }
     set_kernel_override(std::nullopt);
   }
+}
+
+// The documented order of the four sums (conversion_stats.hpp, kSumLanes): element i of a
+// ConversionStats goes to lane i mod 8, the lanes are combined as ((l0+l1)+(l2+l3))+((l4+l5)+
+// (l6+l7)), and merged objects add in merge order. Oracle: that formula written out here with
+// plain loops over the error terms.
+TEST(AuditFast, SumsFollowTheDocumentedLaneOrder) {
+  const FormatSpec f = format_by_name("binary16");
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> nd;
+  for (std::size_t n : {std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{1003}}) {
+    ConversionStats st;
+    double lane_err[8] = {}, lane_x2[8] = {}, lane_e2[8] = {}, lane_r2[8] = {};
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x = std::ldexp(nd(rng), static_cast<int>(rng() % 40) - 20);
+      const double q = static_cast<float>(x * (1 + 1e-3 * nd(rng)));
+      st.add(f, x, Encoded{0x3c00, Flags::inexact}, q);
+      const double err = std::fabs(x - q), rel = err / std::fabs(x);
+      lane_err[i % 8] += err;
+      lane_x2[i % 8] += x * x;
+      lane_e2[i % 8] += err * err;
+      lane_r2[i % 8] += rel * rel;
+    }
+    auto combine = [](const double* l) {
+      return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+    };
+    ConversionStats total;
+    total.merge(st);
+    total.merge(st);
+    for (auto [got, lanes, name] : {std::tuple{total.sum_abs_err, lane_err, "sum_abs_err"},
+                                    std::tuple{total.signal_power, lane_x2, "signal_power"},
+                                    std::tuple{total.noise_power, lane_e2, "noise_power"},
+                                    std::tuple{total.sum_sq_rel_err, lane_r2, "sum_sq_rel_err"}}) {
+      const double one = combine(lanes);
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(got), std::bit_cast<std::uint64_t>(one + one))
+          << name << " n=" << n;
+    }
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(st.mean_abs_err()),
+              std::bit_cast<std::uint64_t>(combine(lane_err) / double(n)));
+  }
+}
+
+// The range pass (range_scan.cpp, portable and AVX-512) against a classification of each value
+// with <cmath> (isnan, isinf, fabs, ilogb), on binary64 values of every class, binary64
+// subnormals included, in spans whose lengths are not multiples of 8.
+TEST(AuditFast, RangePassEqualsClassification) {
+  std::mt19937_64 rng(11);
+  std::vector<double> xs(100003);
+  for (double& x : xs) {
+    switch (rng() % 6) {
+      case 0:
+        x = std::bit_cast<double>(rng());
+        break;  // any pattern
+      case 1:
+        x = std::bit_cast<double>(rng() & 0x800fffffffffffffULL);
+        break;  // subnormal / 0
+      case 2:
+        x = (rng() & 1) ? -0.0 : 0.0;
+        break;
+      case 3:
+        x = (rng() & 1) ? -HUGE_VAL : std::numeric_limits<double>::quiet_NaN();
+        break;
+      default:
+        x = std::ldexp(double(rng() >> 11), static_cast<int>(rng() % 200) - 150);
+    }
+  }
+  RangeSummary want;
+  for (const double x : xs) {
+    ++want.count;
+    if (std::isnan(x)) {
+      ++want.nan;
+      continue;
+    }
+    if (std::isinf(x)) {
+      ++want.inf;
+      continue;
+    }
+    if (x == 0) {
+      ++want.zero;
+      continue;
+    }
+    want.amax = std::max(want.amax, std::fabs(x));
+    if (want.min_nonzero == 0 || std::fabs(x) < want.min_nonzero) want.min_nonzero = std::fabs(x);
+    ++want.histogram[std::ilogb(x)];
+  }
+  TensorMeta meta;
+  meta.name = "t";
+  meta.count = xs.size();
+  meta.shape = {xs.size()};
+  meta.row_length = xs.size();
+  const ValueStream values = [&](const ValueSink& sink) {
+    for (std::size_t i = 0; i < xs.size(); i += 4099)
+      sink(std::span<const double>(xs).subspan(i, std::min<std::size_t>(4099, xs.size() - i)));
+  };
+  AuditConfig cfg;
+  cfg.formats.push_back(format_by_name("binary16"));
+  cfg.role = Role::weight;
+  cfg.per_tensor_scaling = false;
+  cfg.mx = false;
+  for (KernelIsa k : {KernelIsa::scalar, KernelIsa::avx512}) {
+    if (!kernel_available(k)) continue;
+    set_kernel_override(k);
+    const RangeSummary got = audit_tensor(meta, values, cfg).range;
+    SCOPED_TRACE(std::string(to_string(k)));
+    EXPECT_EQ(got.count, want.count);
+    EXPECT_EQ(got.nan, want.nan);
+    EXPECT_EQ(got.inf, want.inf);
+    EXPECT_EQ(got.zero, want.zero);
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(got.amax), std::bit_cast<std::uint64_t>(want.amax));
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(got.min_nonzero),
+              std::bit_cast<std::uint64_t>(want.min_nonzero));
+    EXPECT_EQ(got.histogram, want.histogram);
+  }
+  set_kernel_override(std::nullopt);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ double ulp_at(const FormatSpec& f, double x) {
 
 void ConversionStats::add(const FormatSpec& target, double x, const Encoded& r, double q,
                           double scale) {
+  const std::size_t lane = count % kSumLanes;
   ++count;
   if (std::isnan(x)) {
     ++nan_in;
@@ -44,19 +45,28 @@ void ConversionStats::add(const FormatSpec& target, double x, const Encoded& r, 
   const double err = std::fabs(x - q);
   ++err_count;
   max_abs_err = std::max(max_abs_err, err);
-  sum_abs_err += err;
+  lanes_abs_err.lane[lane] += err;
   max_ulp_err = std::max(max_ulp_err, err * scale / ulp_at(target, x * scale));
-  signal_power += x * x;
-  noise_power += err * err;
+  lanes_signal.lane[lane] += x * x;
+  lanes_noise.lane[lane] += err * err;
   if (x != 0) {
     const double rel = err / std::fabs(x);
     ++rel_count;
     max_rel_err = std::max(max_rel_err, rel);
-    sum_sq_rel_err += rel * rel;
+    lanes_sq_rel_err.lane[lane] += rel * rel;
   }
 }
 
+void ConversionStats::fold_lanes() {
+  sum_abs_err = total_abs_err();
+  sum_sq_rel_err = total_sq_rel_err();
+  signal_power = total_signal_power();
+  noise_power = total_noise_power();
+  lanes_abs_err = lanes_sq_rel_err = lanes_signal = lanes_noise = LaneSum{};
+}
+
 void ConversionStats::merge(const ConversionStats& o) {
+  fold_lanes();
   count += o.count;
   nan_in += o.nan_in;
   inf_in += o.inf_in;
@@ -69,24 +79,25 @@ void ConversionStats::merge(const ConversionStats& o) {
   underflow_to_zero += o.underflow_to_zero;
   subnormal_out += o.subnormal_out;
   max_abs_err = std::max(max_abs_err, o.max_abs_err);
-  sum_abs_err += o.sum_abs_err;
+  sum_abs_err += o.total_abs_err();
   err_count += o.err_count;
   max_rel_err = std::max(max_rel_err, o.max_rel_err);
-  sum_sq_rel_err += o.sum_sq_rel_err;
+  sum_sq_rel_err += o.total_sq_rel_err();
   rel_count += o.rel_count;
   max_ulp_err = std::max(max_ulp_err, o.max_ulp_err);
-  signal_power += o.signal_power;
-  noise_power += o.noise_power;
+  signal_power += o.total_signal_power();
+  noise_power += o.total_noise_power();
 }
 
 double ConversionStats::rms_rel_err() const {
-  return rel_count ? std::sqrt(sum_sq_rel_err / double(rel_count)) : 0.0;
+  return rel_count ? std::sqrt(total_sq_rel_err() / double(rel_count)) : 0.0;
 }
 
 double ConversionStats::sqnr_db() const {
-  if (noise_power == 0) return std::numeric_limits<double>::infinity();
-  if (signal_power == 0) return -std::numeric_limits<double>::infinity();
-  return 10.0 * std::log10(signal_power / noise_power);
+  const double signal = total_signal_power(), noise = total_noise_power();
+  if (noise == 0) return std::numeric_limits<double>::infinity();
+  if (signal == 0) return -std::numeric_limits<double>::infinity();
+  return 10.0 * std::log10(signal / noise);
 }
 
 }  // namespace fpaudit::audit

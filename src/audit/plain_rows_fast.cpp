@@ -3,6 +3,12 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
+#include <memory>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#endif
 
 #include "fpaudit/codec/bulk_f32.hpp"
 #include "fpaudit/codec/convert.hpp"
@@ -25,20 +31,24 @@ FastPlainTarget::FastPlainTarget(const FormatSpec& f, const ConvertOptions& opt)
 
 bool as_binary32(std::span<const double> xs, std::vector<std::uint32_t>& out) {
   out.resize(xs.size());
+  // Branch-free (one verdict for the whole chunk) so that the loop vectorises.
+  bool all = true;
+  const double* __restrict x = xs.data();
+  std::uint32_t* __restrict o = out.data();
   for (std::size_t i = 0; i < xs.size(); ++i) {
-    const float f = static_cast<float>(xs[i]);
-    if (static_cast<double>(f) != xs[i] && !std::isnan(xs[i])) return false;
-    out[i] = std::bit_cast<std::uint32_t>(f);
+    const float f = static_cast<float>(x[i]);
+    all &= (static_cast<double>(f) == x[i]) | (x[i] != x[i]);
+    o[i] = std::bit_cast<std::uint32_t>(f);
   }
-  return true;
+  return all;
 }
 
 namespace {
 
-constexpr std::size_t kBlock = 512;
+constexpr std::size_t kBlock = 512;  // a multiple of kSumLanes: lanes restart at every block
 
 // Per target and block: the terms of the four sums (zero for elements outside the error
-// statistics: adding +0 to a sum of non-negative terms that started at +0 changes no bit).
+// statistics: adding +0 to a lane of non-negative terms that started at +0 changes no bit).
 struct Terms {
   double err[kBlock], x2[kBlock], e2[kBlock], r2[kBlock], rel[kBlock], ulps[kBlock];
 };
@@ -50,6 +60,31 @@ struct Geometry {
   double max_value;
 };
 
+// Eight doubles, one per lane of ConversionStats' sums (GCC/Clang vector extension: the
+// addition is lane by lane, never reassociated, whatever the instruction set).
+typedef double Lanes __attribute__((vector_size(kSumLanes * sizeof(double))));
+
+// The four lane sums of a target (plain arrays: no over-aligned type crosses a function
+// boundary).
+struct LaneAcc {
+  double abs_err[kSumLanes], sq_rel[kSumLanes], signal[kSumLanes], noise[kSumLanes];
+};
+
+// sums[i mod 8] += v[i] for i < n (n a multiple of 8 except in a chunk's last block, whose
+// tail goes lane by lane).
+inline __attribute__((always_inline)) void lane_add(double* sums, const double* v, std::size_t n) {
+  Lanes acc;
+  std::memcpy(&acc, sums, sizeof acc);
+  std::size_t i = 0;
+  for (; i + kSumLanes <= n; i += kSumLanes) {
+    Lanes x;
+    std::memcpy(&x, v + i, sizeof x);
+    acc += x;
+  }
+  std::memcpy(sums, &acc, sizeof acc);
+  for (std::size_t l = 0; i < n; ++i, ++l) sums[l] += v[i];
+}
+
 // The maximum of non-negative doubles, compared as integers (the same order; vectorisable).
 inline __attribute__((always_inline)) std::uint64_t max_bits(std::uint64_t m, const double* v,
                                                              std::size_t n) {
@@ -57,17 +92,17 @@ inline __attribute__((always_inline)) std::uint64_t max_bits(std::uint64_t m, co
   return m;
 }
 
-// Phase 1, element-wise and order-free: the value, the error terms, the counters and the maxima
-// (maxima of non-negative doubles compared as integers: same order, and vectorisable).
+// Element-wise and order-free: the value, the error terms, the counters and the maxima, then the
+// block's terms added into the lane sums. Writes the block indices of the elements that may have
+// saturated (the largest finite magnitude for a finite input beyond it; the caller asks
+// encode()) to cand and returns how many.
 template <class Code>
-inline __attribute__((always_inline)) void terms_body(const Geometry& g, const double* xs,
-                                                      const Code* codes, const double* values,
-                                                      std::size_t n, Terms& t, ConversionStats& st,
-                                                      std::uint64_t& max_abs,
-                                                      std::uint64_t& max_ulp,
-                                                      std::uint64_t& max_rel) {
+inline __attribute__((always_inline)) std::uint64_t terms_body(
+    const Geometry& g, const double* xs, const Code* codes, const double* values, std::size_t n,
+    Terms& t, ConversionStats& st, LaneAcc& acc, std::uint64_t& max_abs, std::uint64_t& max_ulp,
+    std::uint64_t& max_rel, std::uint16_t* cand) {
   std::uint64_t nan_in = 0, inf_in = 0, zero_in = 0, ovf_inf = 0, ovf_nan = 0, inexact = 0,
-                exact = 0, under = 0, sub = 0, valid_n = 0, rel_n = 0;
+                exact = 0, under = 0, sub = 0, valid_n = 0, rel_n = 0, sat = 0;
   const double* __restrict xv = xs;
   const Code* __restrict cv = codes;
   const double* __restrict vv = values;
@@ -77,9 +112,10 @@ inline __attribute__((always_inline)) void terms_body(const Geometry& g, const d
   double* __restrict t_x2 = t.x2;
   double* __restrict t_e2 = t.e2;
   double* __restrict t_r2 = t.r2;
-  const std::uint64_t mag_mask = g.mag_mask, min_normal = g.min_normal;
+  const std::uint64_t mag_mask = g.mag_mask, min_normal = g.min_normal, max_finite = g.max_finite;
   const bool subnormals = g.subnormals;
   const int emin = g.emin, emax = g.emax, m = g.m;
+  const double max_value = g.max_value;
   // The decode first, on its own (a gather into a local array, which nothing else can alias).
   double qv[kBlock];
   for (std::size_t i = 0; i < n; ++i) qv[i] = vv[cv[i]];
@@ -100,6 +136,7 @@ inline __attribute__((always_inline)) void terms_body(const Geometry& g, const d
     exact += valid & (q == x);
     under += valid & nz & (q == 0);
     sub += valid & subnormals & (mag != 0) & (mag < min_normal);
+    sat += valid & (mag == max_finite) & (std::fabs(x) > max_value);
     valid_n += valid;
     rel_n += valid & nz;
     const double err = valid ? std::fabs(x - q) : 0.0;
@@ -120,6 +157,10 @@ inline __attribute__((always_inline)) void terms_body(const Geometry& g, const d
   max_abs = max_bits(max_abs, t_err, n);
   max_ulp = max_bits(max_ulp, t_ulps, n);
   max_rel = max_bits(max_rel, t_rel, n);
+  lane_add(acc.abs_err, t_err, n);
+  lane_add(acc.sq_rel, t_r2, n);
+  lane_add(acc.signal, t_x2, n);
+  lane_add(acc.noise, t_e2, n);
   st.count += n;
   st.nan_in += nan_in;
   st.inf_in += inf_in;
@@ -132,55 +173,188 @@ inline __attribute__((always_inline)) void terms_body(const Geometry& g, const d
   st.subnormal_out += sub;
   st.err_count += valid_n;
   st.rel_count += rel_n;
+  std::uint64_t nc = 0;
+  if (sat != 0)
+    for (std::size_t i = 0; i < n; ++i)
+      if (std::isfinite(xv[i]) && std::isfinite(qv[i]) && (cv[i] & mag_mask) == max_finite &&
+          std::fabs(xv[i]) > max_value)
+        cand[nc++] = static_cast<std::uint16_t>(i);
+  return nc;
 }
 
 template <class Code>
-void terms_plain(const Geometry& g, const double* xs, const Code* codes, const double* values,
-                 std::size_t n, Terms& t, ConversionStats& st, std::uint64_t& a, std::uint64_t& u,
-                 std::uint64_t& r) {
-  terms_body(g, xs, codes, values, n, t, st, a, u, r);
+std::uint64_t terms_plain(const Geometry& g, const double* xs, const Code* codes,
+                          const double* values, std::size_t n, Terms& t, ConversionStats& st,
+                          LaneAcc& acc, std::uint64_t& a, std::uint64_t& u, std::uint64_t& r,
+                          std::uint16_t* cand) {
+  return terms_body(g, xs, codes, values, n, t, st, acc, a, u, r, cand);
 }
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-// The same loop compiled for AVX-512 (vector division, gathers); it has no multiply feeding an
-// add, so no FMA contraction can change a bit.
-template <class Code>
-__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"), optimize("O3"))) void terms_avx512(
-    const Geometry& g, const double* xs, const Code* codes, const double* values, std::size_t n,
-    Terms& t, ConversionStats& st, std::uint64_t& a, std::uint64_t& u, std::uint64_t& r) {
-  terms_body(g, xs, codes, values, n, t, st, a, u, r);
+// fp-contract=off: g++ contracts a*b+c into an FMA by default in C++ (any -std), which would
+// skip the rounding of the product (rel * rel, x * x) that ConversionStats::add does.
+#define FPAUDIT_AVX512 \
+  __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"), optimize("fp-contract=off")))
+// g++ 12 warns that the intrinsics' own placeholder operands are uninitialised (a false positive).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+FPAUDIT_AVX512 inline void count(__m512i& c, __mmask8 m) {
+  c = _mm512_mask_add_epi64(c, m, c, _mm512_set1_epi64(1));
 }
+FPAUDIT_AVX512 inline std::uint64_t total(__m512i c) {
+  return static_cast<std::uint64_t>(_mm512_reduce_add_epi64(c));
+}
+
+// terms_body written for AVX-512, eight elements (one vector of lanes) at a time, everything
+// kept in registers: the same quantities, element by element, as terms_body (the tests hold
+// both equal to ConversionStats::add). Per element: the class masks by VFPCLASSPD (SDM:
+// imm8 bit 0 QNaN, 1 +0, 2 -0, 3 +inf, 4 -inf, 7 SNaN), |x - q| and the products rounded
+// once each (no FMA: every product is rounded before it is added), the ulp by VGETEXPPD
+// (floor(log2|x|), -inf for 0) clamped to [emin, emax] and VSCALEFPD (err * 2^(m - e), the same
+// correctly rounded product as multiplying by the exact power of two).
+// Partial: n < 8 (a chunk's last vector), lanes n.. absent from every mask; otherwise n is a
+// multiple of 8 and the all-lanes mask is a constant the compiler folds away.
+template <class Code, bool Partial>
+FPAUDIT_AVX512 std::uint64_t terms_avx512_part(const Geometry& g, const double* xs,
+                                               const Code* codes, const double* values,
+                                               const double* inv_abs, std::size_t n,
+                                               ConversionStats& st, LaneAcc& acc,
+                                               std::uint64_t& max_abs, std::uint64_t& max_ulp,
+                                               std::uint64_t& max_rel, std::uint16_t* cand) {
+  const __m512i zero = _mm512_setzero_si512();
+  __m512i c_nan = zero, c_inf = zero, c_zero = zero, c_ovf_inf = zero, c_ovf_nan = zero,
+          c_inexact = zero, c_under = zero, c_sub = zero, c_valid = zero, c_rel = zero;
+  std::uint64_t nc = 0;
+  __m512d s_err = _mm512_loadu_pd(acc.abs_err), s_r2 = _mm512_loadu_pd(acc.sq_rel),
+          s_x2 = _mm512_loadu_pd(acc.signal), s_e2 = _mm512_loadu_pd(acc.noise);
+  __m512d m_abs = _mm512_castsi512_pd(_mm512_set1_epi64(static_cast<long long>(max_abs)));
+  __m512d m_ulp = _mm512_castsi512_pd(_mm512_set1_epi64(static_cast<long long>(max_ulp)));
+  __m512d m_rel = _mm512_castsi512_pd(_mm512_set1_epi64(static_cast<long long>(max_rel)));
+  const __m512i mag_mask = _mm512_set1_epi64(static_cast<long long>(g.mag_mask));
+  const __m512i min_normal = _mm512_set1_epi64(static_cast<long long>(g.min_normal));
+  const __m512i max_finite = _mm512_set1_epi64(static_cast<long long>(g.max_finite));
+  const __m512d max_value = _mm512_set1_pd(g.max_value);
+  const __m512d emin = _mm512_set1_pd(g.emin), emax = _mm512_set1_pd(g.emax);
+  const __m512d mbits = _mm512_set1_pd(g.m);
+  const __m512d abs_mask = _mm512_castsi512_pd(_mm512_set1_epi64(0x7fffffffffffffffLL));
+  const __mmask8 sub_on = g.subnormals ? 0xff : 0;
+  for (std::size_t i = 0; i < n; i += 8) {
+    const __mmask8 live = Partial ? static_cast<__mmask8>((1u << n) - 1) : 0xff;
+    const __m512d x = _mm512_maskz_loadu_pd(live, xs + i);
+    __m512i code;
+    if constexpr (sizeof(Code) == 1)
+      code = _mm512_cvtepu8_epi64(_mm_maskz_loadu_epi8(live, codes + i));
+    else
+      code = _mm512_cvtepu16_epi64(_mm_maskz_loadu_epi16(live, codes + i));
+    const __m512d q = _mm512_mask_i64gather_pd(_mm512_setzero_pd(), live, code, values, 8);
+    const __mmask8 xnan = _mm512_fpclass_pd_mask(x, 0x81) & live;
+    const __mmask8 xinf = _mm512_fpclass_pd_mask(x, 0x18) & live;
+    const __mmask8 xzero = _mm512_fpclass_pd_mask(x, 0x06) & live;
+    const __mmask8 qnan = _mm512_fpclass_pd_mask(q, 0x81), qinf = _mm512_fpclass_pd_mask(q, 0x18);
+    const __mmask8 qzero = _mm512_fpclass_pd_mask(q, 0x06);
+    const __mmask8 xfin = live & ~(xnan | xinf);
+    const __mmask8 valid = xfin & ~(qnan | qinf);
+    const __mmask8 vnz = valid & ~xzero;
+    const __m512i mag = _mm512_and_si512(code, mag_mask);
+    const __m512d ax = _mm512_and_pd(x, abs_mask);
+    count(c_nan, xnan);
+    count(c_inf, xinf);
+    count(c_zero, xzero);
+    count(c_ovf_inf, xfin & qinf);
+    count(c_ovf_nan, xfin & qnan);
+    count(c_inexact, _mm512_mask_cmp_pd_mask(valid, q, x, _CMP_NEQ_OQ));
+    count(c_under, vnz & qzero);
+    count(c_sub, _mm512_mask_cmpneq_epu64_mask(valid & sub_on, mag, zero) &
+                     _mm512_cmplt_epu64_mask(mag, min_normal));
+    unsigned sat = _mm512_mask_cmpeq_epu64_mask(valid, mag, max_finite) &
+                   _mm512_cmp_pd_mask(ax, max_value, _CMP_GT_OQ);
+    for (; sat != 0; sat &= sat - 1)  // rare
+      cand[nc++] = static_cast<std::uint16_t>(i + static_cast<unsigned>(std::countr_zero(sat)));
+    count(c_valid, valid);
+    count(c_rel, vnz);
+    const __m512d err = _mm512_and_pd(_mm512_maskz_sub_pd(valid, x, q), abs_mask);
+    // rel = err / |x| without a division per target: y = 1/|x| (one VDIVPD per element, shared by
+    // all targets), q0 = err * y, r = err - q0 |x| (exact: a few ulps of q0 times a 24-bit |x|),
+    // rel = RN(q0 + r y). q0 + r y is within 2^-100 (relative) of err/|x|, and err/|x|, with |x|
+    // a binary32, is never within 2^-77 of a midpoint between doubles (nor on one), so both
+    // round to the same double (Markstein's correction; Muller et al., Handbook of
+    // Floating-Point Arithmetic, 2nd ed., 4.7). Checked against VDIVPD on 1.6e8 pairs, and by
+    // test_audit_fast against ConversionStats::add.
+    const __m512d y = _mm512_maskz_loadu_pd(live, inv_abs + i);
+    const __m512d q0 = _mm512_mul_pd(err, y);
+    const __m512d rem = _mm512_fnmadd_pd(q0, ax, err);
+    const __m512d rel = _mm512_maskz_fmadd_pd(vnz, rem, y, q0);
+    // max(getexp, emin) first: VMAXPD returns its second operand when the first is NaN.
+    const __m512d e = _mm512_min_pd(_mm512_max_pd(_mm512_getexp_pd(x), emin), emax);
+    const __m512d ulps = _mm512_scalef_pd(err, _mm512_sub_pd(mbits, e));
+    s_err = _mm512_add_pd(s_err, err);
+    s_x2 = _mm512_add_pd(s_x2, _mm512_maskz_mul_pd(valid, x, x));
+    s_e2 = _mm512_add_pd(s_e2, _mm512_mul_pd(err, err));
+    s_r2 = _mm512_add_pd(s_r2, _mm512_mul_pd(rel, rel));
+    // Non-negative, never NaN: VMAXPD orders them as the integer compare of terms_body does.
+    m_abs = _mm512_max_pd(m_abs, err);
+    m_ulp = _mm512_max_pd(m_ulp, ulps);
+    m_rel = _mm512_max_pd(m_rel, rel);
+  }
+  _mm512_storeu_pd(acc.abs_err, s_err);
+  _mm512_storeu_pd(acc.sq_rel, s_r2);
+  _mm512_storeu_pd(acc.signal, s_x2);
+  _mm512_storeu_pd(acc.noise, s_e2);
+  max_abs = std::bit_cast<std::uint64_t>(_mm512_reduce_max_pd(m_abs));
+  max_ulp = std::bit_cast<std::uint64_t>(_mm512_reduce_max_pd(m_ulp));
+  max_rel = std::bit_cast<std::uint64_t>(_mm512_reduce_max_pd(m_rel));
+  const std::uint64_t valid_n = total(c_valid), inexact = total(c_inexact);
+  st.count += n;
+  st.nan_in += total(c_nan);
+  st.inf_in += total(c_inf);
+  st.zero_in += total(c_zero);
+  st.overflow_inf += total(c_ovf_inf);
+  st.overflow_nan += total(c_ovf_nan);
+  st.inexact += inexact;
+  st.exact += valid_n - inexact;  // valid: x and q finite, so equal or not
+  st.underflow_to_zero += total(c_under);
+  st.subnormal_out += total(c_sub);
+  st.err_count += valid_n;
+  st.rel_count += total(c_rel);
+  return nc;
+}
+
+// A block: its whole vectors, then the partial one of a chunk's last block (its lanes start at
+// lane 0 again, as element index mod 8 does, the whole part being a multiple of 8).
+template <class Code>
+FPAUDIT_AVX512 std::uint64_t terms_avx512(const Geometry& g, const double* xs, const Code* codes,
+                                          const double* values, const double* inv_abs,
+                                          std::size_t n, ConversionStats& st, LaneAcc& acc,
+                                          std::uint64_t& max_abs, std::uint64_t& max_ulp,
+                                          std::uint64_t& max_rel, std::uint16_t* cand) {
+  const std::size_t whole = n & ~std::size_t{7};
+  std::uint64_t nc = terms_avx512_part<Code, false>(g, xs, codes, values, inv_abs, whole, st, acc,
+                                                    max_abs, max_ulp, max_rel, cand);
+  if (whole == n) return nc;
+  const std::uint64_t tail =
+      terms_avx512_part<Code, true>(g, xs + whole, codes + whole, values, inv_abs + whole,
+                                    n - whole, st, acc, max_abs, max_ulp, max_rel, cand + nc);
+  for (std::uint64_t c = nc; c < nc + tail; ++c)
+    cand[c] = static_cast<std::uint16_t>(cand[c] + whole);
+  return nc + tail;
+}
+// inv[i] = 1 / |x[i]| (correctly rounded; inf for 0), eight at a time.
+FPAUDIT_AVX512 void inverse_abs(const double* x, double* inv, std::size_t n) {
+  const __m512d abs_mask = _mm512_castsi512_pd(_mm512_set1_epi64(0x7fffffffffffffffLL));
+  for (std::size_t i = 0; i < n; i += 8) {
+    const __mmask8 live = n - i >= 8 ? 0xff : static_cast<__mmask8>((1u << (n - i)) - 1);
+    const __m512d ax = _mm512_and_pd(_mm512_maskz_loadu_pd(live, x + i), abs_mask);
+    _mm512_mask_storeu_pd(inv + i, live, _mm512_div_pd(_mm512_set1_pd(1.0), ax));
+  }
+}
+#pragma GCC diagnostic pop
+#undef FPAUDIT_AVX512
 #endif
 
-bool use_avx512() {
-  static const bool yes = kernel_available(KernelIsa::avx512);
-  return yes;
-}
-
-// Phase 2: the four sums of up to four targets, interleaved (independent chains), each in
-// element order.
-template <int N>
-void sums(Terms* const* t, ConversionStats* const* st, std::size_t n) {
-  double sa[N], sp[N], np[N], sr[N];
-  for (int k = 0; k < N; ++k) {
-    sa[k] = st[k]->sum_abs_err;
-    sp[k] = st[k]->signal_power;
-    np[k] = st[k]->noise_power;
-    sr[k] = st[k]->sum_sq_rel_err;
-  }
-  for (std::size_t i = 0; i < n; ++i)
-    for (int k = 0; k < N; ++k) {
-      sa[k] += t[k]->err[i];
-      sp[k] += t[k]->x2[i];
-      np[k] += t[k]->e2[i];
-      sr[k] += t[k]->r2[i];
-    }
-  for (int k = 0; k < N; ++k) {
-    st[k]->sum_abs_err = sa[k];
-    st[k]->signal_power = sp[k];
-    st[k]->noise_power = np[k];
-    st[k]->sum_sq_rel_err = sr[k];
-  }
-}
+// Follows the bulk kernels' dispatch (set_kernel_override included), so the tests reach both
+// builds of the terms loop.
+bool use_avx512() { return active_kernel() == KernelIsa::avx512; }
 
 }  // namespace
 
@@ -188,8 +362,8 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, std::span<c
                     const std::uint32_t* f32, std::uint64_t first,
                     std::span<ConversionStats* const> stats) {
   const std::size_t nt = targets.size();
-  std::vector<Terms> terms(nt);
-  std::vector<std::vector<std::uint8_t>> codes(nt);
+  thread_local std::vector<std::vector<std::uint8_t>> codes;  // scratch, as in process()
+  if (codes.size() < nt) codes.resize(nt);
   std::vector<Geometry> geo(nt);
   for (std::size_t k = 0; k < nt; ++k) {
     const FastPlainTarget& t = *targets[k];
@@ -206,72 +380,72 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, std::span<c
               t.values()[f.max_finite_bits()]};
   }
   std::vector<std::uint64_t> max_abs(nt, 0), max_ulp(nt, 0), max_rel(nt, 0);
+  std::uint16_t cand[kBlock];
+  // The lane sums, rotated so that element i of the chunk lands in lane (count + i) mod 8 of
+  // the stats, as add() would put it.
+  std::vector<LaneAcc> acc(nt);
+  std::vector<std::size_t> lane0(nt);
+  auto rotate = [&](double* v, const LaneSum& s, std::size_t base) {
+    for (std::size_t l = 0; l < kSumLanes; ++l) v[l] = s.lane[(base + l) % kSumLanes];
+  };
+  for (std::size_t k = 0; k < nt; ++k) {
+    const ConversionStats& st = *stats[k];
+    lane0[k] = st.count % kSumLanes;
+    rotate(acc[k].abs_err, st.lanes_abs_err, lane0[k]);
+    rotate(acc[k].sq_rel, st.lanes_sq_rel_err, lane0[k]);
+    rotate(acc[k].signal, st.lanes_signal, lane0[k]);
+    rotate(acc[k].noise, st.lanes_noise, lane0[k]);
+  }
+  // One block of one target at a time: the terms stay in L1.
+  thread_local const std::unique_ptr<Terms> terms_buffer = std::make_unique<Terms>();
+  Terms& terms = *terms_buffer;
+  const bool avx512 = use_avx512();
+  double inv_abs[kBlock];  // 1/|x| of the block, shared by the targets (AVX-512 kernel)
   for (std::size_t b = 0; b < xs.size(); b += kBlock) {
     const std::size_t n = std::min(kBlock, xs.size() - b);
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (avx512) inverse_abs(xs.data() + b, inv_abs, n);
+#endif
     for (std::size_t k = 0; k < nt; ++k) {
       const bool wide = storage_bytes(targets[k]->format()) == 2;
       const double* v = targets[k]->values().data();
       const std::uint8_t* c8 = codes[k].data() + b * (wide ? 2 : 1);
       const auto* c16 = reinterpret_cast<const std::uint16_t*>(c8);
+      std::uint64_t nc;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-      if (use_avx512()) {
-        if (wide)
-          terms_avx512(geo[k], xs.data() + b, c16, v, n, terms[k], *stats[k], max_abs[k],
-                       max_ulp[k], max_rel[k]);
-        else
-          terms_avx512(geo[k], xs.data() + b, c8, v, n, terms[k], *stats[k], max_abs[k], max_ulp[k],
-                       max_rel[k]);
-        continue;
-      }
-#endif
-      if (wide)
-        terms_plain(geo[k], xs.data() + b, c16, v, n, terms[k], *stats[k], max_abs[k], max_ulp[k],
-                    max_rel[k]);
+      if (avx512)
+        nc = wide ? terms_avx512(geo[k], xs.data() + b, c16, v, inv_abs, n, *stats[k], acc[k],
+                                 max_abs[k], max_ulp[k], max_rel[k], cand)
+                  : terms_avx512(geo[k], xs.data() + b, c8, v, inv_abs, n, *stats[k], acc[k],
+                                 max_abs[k], max_ulp[k], max_rel[k], cand);
       else
-        terms_plain(geo[k], xs.data() + b, c8, v, n, terms[k], *stats[k], max_abs[k], max_ulp[k],
-                    max_rel[k]);
-    }
-    for (std::size_t k = 0; k < nt; k += 4) {
-      Terms* tp[4];
-      ConversionStats* sp[4];
-      const std::size_t g = std::min<std::size_t>(4, nt - k);
-      for (std::size_t j = 0; j < g; ++j) {
-        tp[j] = &terms[k + j];
-        sp[j] = stats[k + j];
-      }
-      switch (g) {
-        case 1:
-          sums<1>(tp, sp, n);
-          break;
-        case 2:
-          sums<2>(tp, sp, n);
-          break;
-        case 3:
-          sums<3>(tp, sp, n);
-          break;
-        default:
-          sums<4>(tp, sp, n);
-          break;
+#endif
+        nc = wide ? terms_plain(geo[k], xs.data() + b, c16, v, n, terms, *stats[k], acc[k],
+                                max_abs[k], max_ulp[k], max_rel[k], cand)
+                  : terms_plain(geo[k], xs.data() + b, c8, v, n, terms, *stats[k], acc[k],
+                                max_abs[k], max_ulp[k], max_rel[k], cand);
+      // Saturation (overflow to a finite result) is possible only for these candidates; they
+      // take encode()'s flags.
+      for (std::size_t c = 0; c < nc; ++c) {
+        const std::size_t i = b + cand[c];
+        if (convert_double(xs[i], targets[k]->format(), targets[k]->options(), first + i)
+                .flags.has(Flags::overflow))
+          ++stats[k]->saturated;
       }
     }
   }
   for (std::size_t k = 0; k < nt; ++k) {
     ConversionStats& st = *stats[k];
+    for (std::size_t l = 0; l < kSumLanes; ++l) {
+      const std::size_t to = (lane0[k] + l) % kSumLanes;
+      st.lanes_abs_err.lane[to] = acc[k].abs_err[l];
+      st.lanes_sq_rel_err.lane[to] = acc[k].sq_rel[l];
+      st.lanes_signal.lane[to] = acc[k].signal[l];
+      st.lanes_noise.lane[to] = acc[k].noise[l];
+    }
     st.max_abs_err = std::max(st.max_abs_err, std::bit_cast<double>(max_abs[k]));
     st.max_ulp_err = std::max(st.max_ulp_err, std::bit_cast<double>(max_ulp[k]));
     st.max_rel_err = std::max(st.max_rel_err, std::bit_cast<double>(max_rel[k]));
-    // Saturation (overflow to a finite result) can only happen at the largest finite magnitude
-    // with x beyond it; those rare elements take encode()'s flags.
-    const Geometry& g = geo[k];
-    const bool wide = storage_bytes(targets[k]->format()) == 2;
-    for (std::size_t i = 0; i < xs.size(); ++i) {
-      const std::uint64_t code =
-          wide ? reinterpret_cast<const std::uint16_t*>(codes[k].data())[i] : codes[k][i];
-      if ((code & g.mag_mask) == g.max_finite && std::fabs(xs[i]) > g.max_value &&
-          convert_double(xs[i], targets[k]->format(), targets[k]->options(), first + i)
-              .flags.has(Flags::overflow))
-        ++st.saturated;
-    }
   }
 }
 

@@ -8,6 +8,7 @@
 #include <limits>
 #include <stdexcept>
 #include <exception>
+#include <future>
 #include <thread>
 
 #include "fpaudit/codec/bulk_f32.hpp"
@@ -17,6 +18,7 @@
 #include "fpaudit/format/registry.hpp"
 #include "fpaudit/scaling/mx.hpp"
 #include "plain_rows_fast.hpp"
+#include "range_scan.hpp"
 
 namespace fpaudit::audit {
 
@@ -189,7 +191,9 @@ class Auditor {
     std::vector<std::uint64_t> bits(64);
     for (const Target& t : targets_) out.rows.push_back(t.row);
     // Plain rows of binary32 data: all at once through the bulk kernels.
-    std::vector<std::uint32_t> f32;
+    // Scratch kept per thread: a fresh 128 KiB vector per chunk would be an mmap/munmap pair,
+    // and unmapping on one core interrupts the other (TLB shootdown).
+    thread_local std::vector<std::uint32_t> f32;
     const bool fast = !fast_targets_.empty() && detail::as_binary32(xs, f32);
     if (fast) {
       std::vector<ConversionStats*> stats;
@@ -417,28 +421,20 @@ class Auditor {
 };
 
 RangeSummary range_pass(const ValueStream& values) {
+  // Classified by the magnitude's bits (range_scan.hpp): field 2047 holds infinities and NaNs,
+  // field 0 zeros and binary64 subnormals (those kept by binade on the side).
+  detail::RangeScan scan;
+  values([&](std::span<const double> xs) { scan.add(xs); });
   RangeSummary r;
-  // The binade histogram counted in a flat array over binary64's whole exponent range
-  // (-1074 .. 1023), moved into the map at the end: the same counts, without a map update
-  // per element.
-  constexpr int kLow = -1074;
-  std::vector<std::uint64_t> hist(1023 - kLow + 1);
-  values([&](std::span<const double> xs) {
-    for (const double x : xs) {
-      ++r.count;
-      if (std::isnan(x)) { ++r.nan; continue; }
-      if (std::isinf(x)) { ++r.inf; continue; }
-      if (x == 0) { ++r.zero; continue; }
-      const double a = std::fabs(x);
-      r.amax = std::max(r.amax, a);
-      if (r.min_nonzero == 0 || a < r.min_nonzero) r.min_nonzero = a;
-      const std::uint64_t field = (std::bit_cast<std::uint64_t>(a) >> 52) & 0x7ff;
-      const int e = field != 0 ? static_cast<int>(field) - 1023 : binade(a);  // ilogb, cheaply
-      ++hist[static_cast<std::size_t>(e - kLow)];
-    }
-  });
-  for (std::size_t i = 0; i < hist.size(); ++i)
-    if (hist[i]) r.histogram[static_cast<int>(i) + kLow] += hist[i];
+  r.count = scan.count;
+  r.nan = scan.nan;
+  r.zero = scan.zero;
+  r.inf = scan.field_count(detail::RangeScan::kFields - 1) - scan.nan;
+  r.histogram = scan.subnormal_binades;
+  for (std::size_t field = 1; field + 1 < detail::RangeScan::kFields; ++field)
+    if (const std::uint64_t n = scan.field_count(field)) r.histogram[static_cast<int>(field) - 1023] += n;
+  r.amax = std::bit_cast<double>(scan.amax_bits);
+  r.min_nonzero = scan.min_bits == ~std::uint64_t{0} ? 0.0 : std::bit_cast<double>(scan.min_bits);
   return r;
 }
 
@@ -552,37 +548,77 @@ TensorAudit audit_tensor(const TensorMeta& meta, const ValueStream& values, cons
     }
   };
 
-  // The values arrive in spans of any size; they are cut into the plan's chunks, and every
-  // `threads` chunks are processed concurrently and merged in plan order.
+  // The values arrive in spans of any size; they are cut into the plan's chunks and gathered
+  // into batches. With more than one thread a batch is processed in the background (thread t
+  // takes its chunks t, t + threads, ...: several chunks per thread start) while the next one
+  // is being filled, and batches are merged in plan order, so the result is the same bits.
   const unsigned threads = std::max(1u, cfg.threads);
-  std::vector<std::vector<double>> buffers(threads);
-  std::vector<std::uint64_t> starts(threads);
-  std::vector<ChunkResult> results(threads);
-  unsigned filled = 0;             // complete chunks in the batch
+  constexpr unsigned kChunksPerThread = 8;
+  const unsigned batch_size = threads == 1 ? 1 : threads * kChunksPerThread;
+  struct Batch {
+    std::vector<std::vector<double>> buffers;
+    std::vector<std::uint64_t> starts;
+    std::vector<ChunkResult> results;
+    unsigned filled = 0;        // complete chunks
+    std::uint64_t end = 0;      // elements received when it was complete
+  };
+  Batch batches[2];
+  for (Batch& b : batches) {
+    b.buffers.resize(batch_size);
+    b.starts.resize(batch_size);
+    b.results.resize(batch_size);
+  }
+  unsigned current = 0;            // the batch being filled
   std::size_t want = plan.next();  // size of the chunk being filled (0: plan exhausted)
   std::uint64_t position = 0;      // elements received
-  auto run_batch = [&] {
-    if (filled == 0) return;
-    if (filled == 1) {
-      results[0] = auditor.process(buffers[0], starts[0]);
-    } else {
-      std::vector<std::thread> pool;
-      std::vector<std::exception_ptr> errors(filled);
-      for (unsigned t = 0; t < filled; ++t)
-        pool.emplace_back([&, t] {
-          try {
-            results[t] = auditor.process(buffers[t], starts[t]);
-          } catch (...) {
-            errors[t] = std::current_exception();
-          }
-        });
-      for (auto& th : pool) th.join();
-      for (const auto& e : errors)
-        if (e) std::rethrow_exception(e);
+  auto process = [&auditor, threads](Batch& b) {
+    const unsigned workers = std::min(threads, b.filled);
+    if (workers <= 1) {
+      for (unsigned c = 0; c < b.filled; ++c) b.results[c] = auditor.process(b.buffers[c], b.starts[c]);
+      return;
     }
-    for (unsigned t = 0; t < filled; ++t) merge(results[t]);
-    filled = 0;
-    if (cfg.on_progress) cfg.on_progress(position);
+    std::vector<std::thread> pool;
+    std::vector<std::exception_ptr> errors(workers);
+    for (unsigned t = 0; t < workers; ++t)
+      pool.emplace_back([&, t] {
+        try {
+          for (unsigned c = t; c < b.filled; c += workers)
+            b.results[c] = auditor.process(b.buffers[c], b.starts[c]);
+        } catch (...) {
+          errors[t] = std::current_exception();
+        }
+      });
+    for (auto& th : pool) th.join();
+    for (const auto& e : errors)
+      if (e) std::rethrow_exception(e);
+  };
+  auto merge_batch = [&](Batch& b) {
+    for (unsigned c = 0; c < b.filled; ++c) merge(b.results[c]);
+    b.filled = 0;
+    for (auto& buf : b.buffers) buf.clear();
+    if (cfg.on_progress) cfg.on_progress(b.end);
+  };
+  // Declared after the batches: its destructor waits for the background work that uses them.
+  std::future<void> in_flight;
+  unsigned in_flight_batch = 0;
+  auto finish_in_flight = [&] {
+    if (!in_flight.valid()) return;
+    in_flight.get();  // rethrows the batch's error
+    merge_batch(batches[in_flight_batch]);
+  };
+  auto run_batch = [&] {
+    Batch& b = batches[current];
+    if (b.filled == 0) return;
+    b.end = position;
+    if (threads == 1) {
+      process(b);
+      merge_batch(b);
+      return;
+    }
+    finish_in_flight();
+    in_flight = std::async(std::launch::async, [&process, &b] { process(b); });
+    in_flight_batch = current;
+    current ^= 1;
   };
   auto too_many = [&] {
     return std::runtime_error(meta.file + ": " + meta.name + ": the second pass produced more than the " +
@@ -591,23 +627,22 @@ TensorAudit audit_tensor(const TensorMeta& meta, const ValueStream& values, cons
   values([&](std::span<const double> xs) {
     while (!xs.empty()) {
       if (want == 0) throw too_many();
-      std::vector<double>& buf = buffers[filled];
-      if (buf.empty()) starts[filled] = position;
+      Batch& b = batches[current];
+      std::vector<double>& buf = b.buffers[b.filled];
+      if (buf.empty()) b.starts[b.filled] = position;
       const std::size_t take = std::min(xs.size(), want - buf.size());
       buf.insert(buf.end(), xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(take));
       xs = xs.subspan(take);
       position += take;
       if (buf.size() == want) {
-        ++filled;
+        ++b.filled;
         want = plan.next();
-        if (filled == threads) {
-          run_batch();
-          for (auto& b : buffers) b.clear();
-        }
+        if (b.filled == batch_size) run_batch();
       }
     }
   });
   run_batch();
+  finish_in_flight();
   if (want != 0)
     throw std::runtime_error(meta.file + ": " + meta.name + ": data ended at element " + std::to_string(position) +
                              " of " + std::to_string(out.range.count) + " in the second pass");

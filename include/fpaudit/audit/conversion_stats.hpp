@@ -3,12 +3,29 @@
 // chunk order, so the totals do not depend on how many threads produced them.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "fpaudit/codec/encode.hpp"
 #include "fpaudit/format/format_spec.hpp"
 
 namespace fpaudit::audit {
+
+// The four sums (|err|, x^2, err^2, rel^2) are defined in a fixed order that vectorises:
+// within one ConversionStats that receives add() calls (in the audit: one chunk of 32768
+// elements), element number i (counted by `count` before it) is added to lane i mod 8 of a
+// partial sum; the eight lanes are combined as ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))
+// when the chunk is merged (merge(), or the accessors), and chunks are merged in chunk order.
+// The order depends on neither the thread count nor the kernel variant.
+inline constexpr int kSumLanes = 8;
+
+struct LaneSum {
+  std::array<double, kSumLanes> lane{};  // all +0: adding +0 to a lane changes no bit
+  double total() const {
+    return ((lane[0] + lane[1]) + (lane[2] + lane[3])) +
+           ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+  }
+};
 
 struct ConversionStats {
   // ---- counts ----
@@ -24,23 +41,34 @@ struct ConversionStats {
   std::uint64_t underflow_to_zero = 0;  // nonzero finite input became zero
   std::uint64_t subnormal_out = 0;      // results that are subnormal
   // ---- error accumulators, over finite inputs with finite results ----
+  // The sums below hold merged chunks; the lanes hold the chunk being added to (see kSumLanes).
   double max_abs_err = 0;
   double sum_abs_err = 0;
   std::uint64_t err_count = 0;  // elements in the error statistics
   double max_rel_err = 0;       // over nonzero inputs
   double sum_sq_rel_err = 0;
   std::uint64_t rel_count = 0;
-  double max_ulp_err = 0;    // |x - q| in units of the target's ulp at x
-  double signal_power = 0;   // sum x^2
-  double noise_power = 0;    // sum (x - q)^2
+  double max_ulp_err = 0;   // |x - q| in units of the target's ulp at x
+  double signal_power = 0;  // sum x^2
+  double noise_power = 0;   // sum (x - q)^2
+  LaneSum lanes_abs_err, lanes_sq_rel_err, lanes_signal, lanes_noise;
 
   // Records one element: x the exact input (as binary64, which holds every auditable input
   // exactly), r the encoding of x * scale in `target`, q the result brought back to x's scale
   // (decoded / scale). Ulp errors are measured in the scaled domain, where the format's grid is.
   void add(const FormatSpec& target, double x, const Encoded& r, double q, double scale = 1.0);
+  // Adds other (its lanes combined first) to this (its own lanes combined first).
   void merge(const ConversionStats& other);
+  // Combines the lanes into the sums (sum += combined lanes; lanes = 0).
+  void fold_lanes();
 
-  double mean_abs_err() const { return err_count ? sum_abs_err / double(err_count) : 0.0; }
+  // The sums including the lanes not yet folded.
+  double total_abs_err() const { return sum_abs_err + lanes_abs_err.total(); }
+  double total_sq_rel_err() const { return sum_sq_rel_err + lanes_sq_rel_err.total(); }
+  double total_signal_power() const { return signal_power + lanes_signal.total(); }
+  double total_noise_power() const { return noise_power + lanes_noise.total(); }
+
+  double mean_abs_err() const { return err_count ? total_abs_err() / double(err_count) : 0.0; }
   double rms_rel_err() const;
   double sqnr_db() const;  // +inf when there is no error at all
 };
