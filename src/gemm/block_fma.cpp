@@ -308,7 +308,9 @@ Partial products_sum(const Ctx& x, const BlockOperand* a, const BlockOperand* b,
     auto add = [&](std::size_t k) {                 // branch-free; p < 2^62, so p >> 63 is 0
       const std::uint64_t p = a[k].sig * b[k].sig;  // 0 for a zero operand
       const int sh = grid - (a[k].lsb + b[k].lsb);
-      const int left = sh < 0 ? -sh : 0, right = sh > 63 ? 63 : sh > 0 ? sh : 0;
+      // A zero product's lsb can sit far below the grid: clamp both shifts to 63 (p is then 0,
+      // and a shift of 64 or more would be undefined).
+      const int left = sh < -63 ? 63 : sh < 0 ? -sh : 0, right = sh > 63 ? 63 : sh > 0 ? sh : 0;
       const auto q = static_cast<std::int64_t>((p << left) >> right);
       const std::int64_t neg = -static_cast<std::int64_t>(a[k].neg != b[k].neg);
       sum += (q ^ neg) - neg;
