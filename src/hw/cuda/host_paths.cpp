@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "../backends.hpp"
+#include "../elementwise.hpp"
 #include "../x86/mxcsr.hpp"
 #include "cuda_bits.hpp"
 #include "cuda_conversions.hpp"
@@ -90,19 +91,6 @@ std::uint64_t nan_fp8_7f(std::uint64_t) { return 0x7F; }
 #include "conversions.def"
 #undef X
 
-// Converts n elements with F (noinline: stays between the MXCSR writes).
-template <class In, class Out, Out (*F)(In)>
-__attribute__((noinline)) void each(const void* in, void* out, std::size_t n) {
-  const auto* src = static_cast<const unsigned char*>(in);
-  auto* dst = static_cast<unsigned char*>(out);
-  for (std::size_t i = 0; i < n; ++i) {
-    In x;
-    std::memcpy(&x, src + sizeof(In) * i, sizeof(In));
-    const Out y = F(x);
-    std::memcpy(dst + sizeof(Out) * i, &y, sizeof(Out));
-  }
-}
-
 // The double-source host code rounds with FP arithmetic ((float)x, a + shifter), so every host
 // path runs under the power-up MXCSR (RNE, no DAZ/FTZ) that the headers assume, and restores
 // the caller's.
@@ -119,20 +107,20 @@ constexpr unsigned kMxcsrRz = x86::kMxcsrDefault | x86::kMxcsrRoundTowardZero;  
 constexpr unsigned kMxcsrDazFtz = x86::kMxcsrDefault | x86::kMxcsrDaz | x86::kMxcsrFtz;  // 0x9FC0
 
 const Conversion kConversions[] = {
-#define X(id, api, from, to, In, Out, expr, rnd, ovf, nan, sem) \
-  {#id,                                                         \
-   api,                                                         \
-   #from,                                                       \
-   #to,                                                         \
-   sizeof(In),                                                  \
-   sizeof(Out),                                                 \
-   Rounding::rnd,                                               \
-   Overflow::ovf,                                               \
-   nan,                                                         \
-   sem,                                                         \
-   with_mxcsr<x86::kMxcsrDefault, each<In, Out, host_##id>>,    \
-   with_mxcsr<kMxcsrRz, each<In, Out, host_##id>>,              \
-   with_mxcsr<kMxcsrDazFtz, each<In, Out, host_##id>>},
+#define X(id, api, from, to, In, Out, expr, rnd, ovf, nan, sem)      \
+  {#id,                                                              \
+   api,                                                              \
+   #from,                                                            \
+   #to,                                                              \
+   sizeof(In),                                                       \
+   sizeof(Out),                                                      \
+   Rounding::rnd,                                                    \
+   Overflow::ovf,                                                    \
+   nan,                                                              \
+   sem,                                                              \
+   with_mxcsr<x86::kMxcsrDefault, convert_each<In, Out, host_##id>>, \
+   with_mxcsr<kMxcsrRz, convert_each<In, Out, host_##id>>,           \
+   with_mxcsr<kMxcsrDazFtz, convert_each<In, Out, host_##id>>},
 #include "conversions.def"
 #undef X
 };

@@ -18,6 +18,7 @@
 #include <cstring>
 
 #include "../backends.hpp"
+#include "../elementwise.hpp"
 #include "../x86/mxcsr.hpp"
 
 #if defined(FPAUDIT_HAVE_EIGEN)
@@ -35,8 +36,10 @@ void register_eigen_paths(PathRegistry& r) {
   };
   auto none = [](const void*, void*, std::size_t) {};
   const ConvertOptions rne = documented_options(Rounding::rne);
-  r.add(make_path("eigen.half.from_f32", "binary32", "binary16", "Eigen::half(float)", rne, missing, none));
-  r.add(make_path("eigen.half.to_f32", "binary16", "binary32", "float(Eigen::half)", rne, missing, none));
+  r.add(make_path("eigen.half.from_f32", "binary32", "binary16", "Eigen::half(float)", rne, missing,
+                  none));
+  r.add(make_path("eigen.half.to_f32", "binary16", "binary32", "float(Eigen::half)", rne, missing,
+                  none));
   r.add(make_path("eigen.bfloat16.from_f32", "binary32", "bfloat16", "Eigen::bfloat16(float)", rne,
                   missing, none));
   r.add(make_path("eigen.bfloat16.to_f32", "bfloat16", "binary32", "float(Eigen::bfloat16)", rne,
@@ -46,20 +49,6 @@ void register_eigen_paths(PathRegistry& r) {
 #else
 
 namespace {
-
-// Converts n elements with Convert (noinline: the conversions stay between the MXCSR writes of
-// with_default_mxcsr).
-template <class In, class Out, Out (*Convert)(In)>
-__attribute__((noinline)) void each(const void* in, void* out, std::size_t n) {
-  const auto* src = static_cast<const unsigned char*>(in);
-  auto* dst = static_cast<unsigned char*>(out);
-  for (std::size_t i = 0; i < n; ++i) {
-    In x;
-    std::memcpy(&x, src + sizeof(In) * i, sizeof(In));
-    const Out y = Convert(x);
-    std::memcpy(dst + sizeof(Out) * i, &y, sizeof(Out));
-  }
-}
 
 using Eigen::numext::bit_cast;
 std::uint16_t half_from_f32(float x) { return bit_cast<std::uint16_t>(Eigen::half(x)); }
@@ -81,8 +70,9 @@ std::uint64_t bfloat16_nan_moved_unquieted(std::uint64_t bf16) { return (bf16 & 
 
 void add(PathRegistry& r, const char* name, const char* from, const char* to, std::string text,
          std::uint64_t (*nan)(std::uint64_t), void (*run)(const void*, void*, std::size_t)) {
-  ConversionPath p = make_path(name, from, to, std::move(text), documented_options(Rounding::rne),
-                               [](std::string*) { return true; }, run);
+  ConversionPath p = make_path(
+      name, from, to, std::move(text), documented_options(Rounding::rne),
+      [](std::string*) { return true; }, run);
   p.documented_nan = nan;
   r.add(std::move(p));
 }
@@ -106,28 +96,31 @@ void register_eigen_paths(PathRegistry& r) {
   add(r, "eigen.half.from_f32", "binary32", "binary16",
       "Eigen 3.4 half(float) with F16C: _cvtss_sh(x, 0) = VCVTPS2PH RNE; NaN quieted, payload "
       "truncated (Eigen Half.h)",
-      nullptr, with_default_mxcsr<each<float, std::uint16_t, half_from_f32>>);
+      nullptr, with_default_mxcsr<convert_each<float, std::uint16_t, half_from_f32> >);
   add(r, "eigen.half.to_f32", "binary16", "binary32",
       "Eigen 3.4 float(half) with F16C: _cvtsh_ss = VCVTPH2PS: exact; NaN quieted (Eigen Half.h)",
-      nullptr, with_default_mxcsr<each<std::uint16_t, float, half_to_f32>>);
+      nullptr, with_default_mxcsr<convert_each<std::uint16_t, float, half_to_f32> >);
 #else
   add(r, "eigen.half.from_f32", "binary32", "binary16",
       "Eigen 3.4 half(float), portable code: RNE, subnormals kept (float add under the default "
       "MXCSR); every NaN -> 0x7E00 with the input's sign (Eigen Half.h float_to_half_rtne)",
-      canonical_half_nan_with_sign, with_default_mxcsr<each<float, std::uint16_t, half_from_f32>>);
+      canonical_half_nan_with_sign,
+      with_default_mxcsr<convert_each<float, std::uint16_t, half_from_f32> >);
   add(r, "eigen.half.to_f32", "binary16", "binary32",
       "Eigen 3.4 float(half), portable code: exact; NaN payload moved up without quieting, an sNaN "
       "stays signalling (Eigen Half.h half_to_float)",
-      half_nan_moved_unquieted, with_default_mxcsr<each<std::uint16_t, float, half_to_f32>>);
+      half_nan_moved_unquieted,
+      with_default_mxcsr<convert_each<std::uint16_t, float, half_to_f32> >);
 #endif
   add(r, "eigen.bfloat16.from_f32", "binary32", "bfloat16",
-      "Eigen 3.4 bfloat16(float): RNE by integer add, subnormals kept; every NaN -> 0x7FC0 with the "
+      "Eigen 3.4 bfloat16(float): RNE by integer add, subnormals kept; every NaN -> 0x7FC0 with "
+      "the "
       "input's sign (Eigen BFloat16.h float_to_bfloat16_rtne<false>)",
-      canonical_bfloat16_nan_with_sign, each<float, std::uint16_t, bfloat16_from_f32>);
+      canonical_bfloat16_nan_with_sign, convert_each<float, std::uint16_t, bfloat16_from_f32>);
   add(r, "eigen.bfloat16.to_f32", "bfloat16", "binary32",
       "Eigen 3.4 float(bfloat16): bits << 16, exact; NaN not quieted, an sNaN stays signalling "
       "(Eigen BFloat16.h bfloat16_to_float)",
-      bfloat16_nan_moved_unquieted, each<std::uint16_t, float, bfloat16_to_f32>);
+      bfloat16_nan_moved_unquieted, convert_each<std::uint16_t, float, bfloat16_to_f32>);
 }
 
 #endif  // FPAUDIT_HAVE_EIGEN
