@@ -1,11 +1,11 @@
 // Runs the built `fpaudit` (FPAUDIT_CLI_PATH) in a shell and captures its exit code and output
-// (stdout and stderr together): the subprocess runner of the hardware-path tests.
+// (stdout and stderr together): the form the hardware-path tests read. The process runner is
+// test_support::run_command (run_command.hpp).
 #pragma once
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <string>
+
+#include "run_command.hpp"
 
 namespace fpaudit::test {
 
@@ -16,15 +16,11 @@ struct CliRun {
 
 // `env` is prepended to the command line ("FPAUDIT_HW_DISABLE=all").
 inline CliRun cli(const std::string& args, const std::string& env = "") {
-  const std::string cmd = env + " '" + FPAUDIT_CLI_PATH + "' " + args + " 2>&1";
-  CliRun r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[4096];
-  for (std::size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) r.out.append(buf, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  // Inside the group the command's stderr joins its stdout; run_command redirects only the
+  // group's stderr (to its own file, which stays empty).
+  const test_support::CommandResult r =
+      test_support::run_command("{ " + env + " " + test_support::cli() + " " + args + " 2>&1 ; }");
+  return {r.exit_code, r.out};
 }
 
 }  // namespace fpaudit::test
