@@ -21,6 +21,7 @@
 #include "fpaudit/codec/convert.hpp"
 #include "fpaudit/codec/decode.hpp"
 #include "fpaudit/format/registry.hpp"
+#include "fpaudit/report/audit_report.hpp"
 
 namespace fpaudit::audit {
 namespace {
@@ -94,6 +95,20 @@ void expect_same(const ConversionStats& a, const ConversionStats& b) {
         << name << ": " << x << " vs " << y;
 }
 
+// The inputs as binary32 patterns (every value above is a binary32 or a NaN).
+std::vector<std::uint32_t> patterns(const std::vector<double>& xs) {
+  std::vector<std::uint32_t> p(xs.size());
+  for (std::size_t i = 0; i < xs.size(); ++i)
+    p[i] = std::bit_cast<std::uint32_t>(static_cast<float>(xs[i]));
+  return p;
+}
+
+Binary32Reader reader_of(const std::vector<std::uint32_t>& p) {
+  return [&p](std::uint64_t first, std::size_t n, std::uint32_t* dst) {
+    std::memcpy(dst, p.data() + first, n * sizeof(std::uint32_t));
+  };
+}
+
 TEST(AuditFast, PlainRowsEqualTheElementwisePath) {
   const std::vector<double> xs = inputs(3 * kChunk + 1234);
   const std::vector<std::string> names = {"binary16",         "bfloat16",      "float8_e4m3fn",
@@ -122,21 +137,123 @@ TEST(AuditFast, PlainRowsEqualTheElementwisePath) {
     meta.shape = {xs.size()};
     meta.row_length = xs.size();
     const ValueStream values = [&](const ValueSink& sink) { sink(std::span<const double>(xs)); };
+    const std::vector<std::uint32_t> bits = patterns(xs);
     for (KernelIsa k : {KernelIsa::scalar, KernelIsa::avx2, KernelIsa::avx512}) {
       if (!kernel_available(k)) continue;
       set_kernel_override(k);
-      for (unsigned threads : {1u, 2u}) {
+      for (unsigned threads : {1u, 2u, 3u}) {
         cfg.threads = threads;
-        const TensorAudit got = audit_tensor(meta, values, cfg);
-        ASSERT_EQ(got.rows.size(), cfg.formats.size());
-        for (std::size_t i = 0; i < cfg.formats.size(); ++i) {
-          SCOPED_TRACE(names[i] + " " + std::string(to_string(opt.rounding)) + " kernel " +
-                       std::string(to_string(k)) + " threads " + std::to_string(threads));
-          expect_same(got.rows[i].stats, want[i]);
+        // Both entry points: binary64 values, and binary32 patterns read by position.
+        for (const bool binary32 : {false, true}) {
+          const TensorAudit got = binary32 ? audit_tensor_binary32(meta, reader_of(bits), cfg)
+                                           : audit_tensor(meta, values, cfg);
+          ASSERT_EQ(got.rows.size(), cfg.formats.size());
+          for (std::size_t i = 0; i < cfg.formats.size(); ++i) {
+            SCOPED_TRACE(names[i] + " " + std::string(to_string(opt.rounding)) + " kernel " +
+                         std::string(to_string(k)) + " threads " + std::to_string(threads) +
+                         (binary32 ? " binary32" : " binary64"));
+            expect_same(got.rows[i].stats, want[i]);
+          }
         }
       }
     }
     set_kernel_override(std::nullopt);
+  }
+}
+
+// Chunk boundaries and extreme mixes through the binary32 path: tensors of 1, 7, 8 elements, one
+// short of, exactly, and one past a chunk, two chunks and a bit; all zeros, all NaN and
+// infinities, all binary32 subnormals, all beyond E4M3's range. Oracle: as above, add() per
+// element over the fixed chunks.
+TEST(AuditFast, Binary32PathAtChunkBoundariesAndExtremes) {
+  const std::vector<std::string> names = {"binary16", "bfloat16", "float8_e4m3fn", "float8_e5m2"};
+  std::mt19937_64 rng(5);
+  std::vector<std::vector<double>> cases;
+  for (std::size_t n : {std::size_t{1}, std::size_t{7}, std::size_t{8}, kChunk - 1, kChunk,
+                        kChunk + 1, 2 * kChunk + 17})
+    cases.push_back(inputs(n));
+  auto filled = [&](std::size_t n, auto gen) {
+    std::vector<double> v(n);
+    for (double& x : v) x = gen();
+    return v;
+  };
+  cases.push_back(filled(kChunk + 9, [&] { return (rng() & 1) ? -0.0 : 0.0; }));
+  cases.push_back(filled(kChunk + 9, [&] {
+    return (rng() & 1) ? std::numeric_limits<double>::quiet_NaN()
+                       : ((rng() & 1) ? -HUGE_VAL : HUGE_VAL);
+  }));
+  cases.push_back(filled(kChunk + 9, [&] {  // binary32 subnormals (field 0), both signs
+    return double(std::bit_cast<float>(static_cast<std::uint32_t>(rng() & 0x807fffffu) | 1u));
+  }));
+  cases.push_back(filled(kChunk + 9, [&] {  // beyond 448 and 57344, up to binary32's max
+    return (rng() & 1 ? -1.0 : 1.0) * double(std::bit_cast<float>(static_cast<std::uint32_t>(
+                                          0x43e00001u + rng() % (0x7f7fffffu - 0x43e00001u))));
+  }));
+  for (std::size_t ci = 0; ci < cases.size(); ++ci) {
+    const std::vector<double>& xs = cases[ci];
+    const std::vector<std::uint32_t> bits = patterns(xs);
+    AuditConfig cfg;
+    for (const auto& n : names) cfg.formats.push_back(format_by_name(n));
+    cfg.role = Role::weight;
+    cfg.per_tensor_scaling = false;
+    cfg.mx = false;
+    TensorMeta meta;
+    meta.name = "t";
+    meta.count = xs.size();
+    meta.shape = {xs.size()};
+    meta.row_length = xs.size();
+    for (KernelIsa k : {KernelIsa::scalar, KernelIsa::avx512}) {
+      if (!kernel_available(k)) continue;
+      set_kernel_override(k);
+      for (unsigned threads : {1u, 2u}) {
+        cfg.threads = threads;
+        const TensorAudit got = audit_tensor_binary32(meta, reader_of(bits), cfg);
+        ASSERT_EQ(got.rows.size(), names.size());
+        for (std::size_t i = 0; i < names.size(); ++i) {
+          SCOPED_TRACE("case " + std::to_string(ci) + " (" + std::to_string(xs.size()) +
+                       " values) " + names[i] + " kernel " + std::string(to_string(k)) +
+                       " threads " + std::to_string(threads));
+          expect_same(got.rows[i].stats, reference(cfg.formats[i], xs, cfg.options));
+        }
+      }
+    }
+    set_kernel_override(std::nullopt);
+  }
+}
+
+// The whole audit (range, every row: per-tensor and MX scaling, the loss-scale sweep of a
+// gradient, the recommendation) through the binary32 path against the binary64 path, which
+// the tests above and test_audit_stats hold to add() and the references. Oracle: the JSON
+// text audit_json writes (every field, the numbers with 17 significant digits) and every bit of
+// every row's statistics. Covers the range pass run first (scaling needs amax) and the
+// values widened for the rows that take binary64.
+TEST(AuditFast, Binary32PathEqualsBinary64PathWithScalingAndSweep) {
+  const std::vector<double> xs = inputs(2 * kChunk + 100);
+  const std::vector<std::uint32_t> bits = patterns(xs);
+  const ValueStream values = [&](const ValueSink& sink) { sink(std::span<const double>(xs)); };
+  TensorMeta meta;
+  meta.name = "layer.grad";
+  meta.count = xs.size();
+  meta.shape = {xs.size() / 100, 100};
+  meta.row_length = 100;
+  for (const bool scaled : {false, true}) {
+    AuditConfig cfg;
+    for (const char* n : {"binary16", "float8_e4m3fn", "float8_e5m2"})
+      cfg.formats.push_back(format_by_name(n));
+    cfg.per_tensor_scaling = scaled;
+    cfg.mx = scaled;
+    cfg.recommend = Budget{};
+    for (unsigned threads : {1u, 2u}) {
+      cfg.threads = threads;
+      const TensorAudit a = audit_tensor(meta, values, cfg);
+      const TensorAudit b = audit_tensor_binary32(meta, reader_of(bits), cfg);
+      SCOPED_TRACE(std::string(scaled ? "scaled" : "plain") + " threads " +
+                   std::to_string(threads));
+      ASSERT_EQ(a.rows.size(), b.rows.size());
+      for (std::size_t i = 0; i < a.rows.size(); ++i) expect_same(a.rows[i].stats, b.rows[i].stats);
+      ASSERT_TRUE(b.loss_scale.has_value());
+      EXPECT_EQ(report::audit_json({a}, cfg, {}), report::audit_json({b}, cfg, {}));
+    }
   }
 }
 
@@ -252,6 +369,86 @@ TEST(AuditFast, RangePassEqualsClassification) {
     EXPECT_EQ(got.histogram, want.histogram);
   }
   set_kernel_override(std::nullopt);
+}
+
+// The range from binary32 patterns (range_scan.cpp's add_binary32, portable and AVX-512, in the
+// statistics pass and in a pass of its own) against the same classification with <cmath> of
+// the values widened: every binary32 class, subnormals of every binade included, a length that
+// is not a multiple of 16, 1 and 2 threads.
+TEST(AuditFast, Binary32RangeEqualsClassification) {
+  std::mt19937_64 rng(13);
+  std::vector<std::uint32_t> bits(3 * kChunk + 4099);
+  for (std::uint32_t& b : bits) {
+    switch (rng() % 5) {
+      case 0:
+        b = static_cast<std::uint32_t>(rng());
+        break;  // any pattern
+      case 1:
+        b = static_cast<std::uint32_t>(rng() >> (rng() % 32)) & 0x807fffffu;
+        break;  // subnormal / 0
+      case 2:
+        b = (rng() & 1) ? 0x80000000u : 0u;
+        break;
+      case 3:
+        b = (rng() & 1) ? 0xff800000u : 0x7fc00001u;
+        break;
+      default:
+        b = std::bit_cast<std::uint32_t>(
+            static_cast<float>(std::ldexp(double(rng() >> 40), int(rng() % 60) - 40)));
+    }
+  }
+  RangeSummary want;
+  for (const std::uint32_t b : bits) {
+    const double x = std::bit_cast<float>(b);
+    ++want.count;
+    if (std::isnan(x)) {
+      ++want.nan;
+      continue;
+    }
+    if (std::isinf(x)) {
+      ++want.inf;
+      continue;
+    }
+    if (x == 0) {
+      ++want.zero;
+      continue;
+    }
+    want.amax = std::max(want.amax, std::fabs(x));
+    if (want.min_nonzero == 0 || std::fabs(x) < want.min_nonzero) want.min_nonzero = std::fabs(x);
+    ++want.histogram[std::ilogb(x)];
+  }
+  ASSERT_LT(want.histogram.begin()->first, -126);  // binary32 subnormals are in the data
+  TensorMeta meta;
+  meta.name = "t";
+  meta.count = bits.size();
+  meta.shape = {bits.size()};
+  meta.row_length = bits.size();
+  for (const bool range_first : {false, true}) {
+    AuditConfig cfg;
+    cfg.formats.push_back(format_by_name(range_first ? "float8_e4m3fn" : "binary16"));
+    cfg.role = Role::weight;
+    cfg.per_tensor_scaling = range_first;  // amax scaling of an 8-bit format: range pass first
+    cfg.mx = false;
+    for (KernelIsa k : {KernelIsa::scalar, KernelIsa::avx512}) {
+      if (!kernel_available(k)) continue;
+      set_kernel_override(k);
+      for (unsigned threads : {1u, 2u}) {
+        cfg.threads = threads;
+        const RangeSummary got = audit_tensor_binary32(meta, reader_of(bits), cfg).range;
+        SCOPED_TRACE(std::string(to_string(k)) + " threads " + std::to_string(threads) +
+                     (range_first ? " range first" : " in the statistics pass"));
+        EXPECT_EQ(got.count, want.count);
+        EXPECT_EQ(got.nan, want.nan);
+        EXPECT_EQ(got.inf, want.inf);
+        EXPECT_EQ(got.zero, want.zero);
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(got.amax), std::bit_cast<std::uint64_t>(want.amax));
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(got.min_nonzero),
+                  std::bit_cast<std::uint64_t>(want.min_nonzero));
+        EXPECT_EQ(got.histogram, want.histogram);
+      }
+    }
+    set_kernel_override(std::nullopt);
+  }
 }
 
 }  // namespace

@@ -339,12 +339,16 @@ FPAUDIT_AVX512 std::uint64_t terms_avx512(const Geometry& g, const double* xs, c
     cand[c] = static_cast<std::uint16_t>(cand[c] + whole);
   return nc + tail;
 }
-// inv[i] = 1 / |x[i]| (correctly rounded; inf for 0), eight at a time.
-FPAUDIT_AVX512 void inverse_abs(const double* x, double* inv, std::size_t n) {
+// x[i] = the binary32 f32[i] as binary64 (VCVTPS2PD: exact; a NaN stays a NaN, which is all
+// add() looks at) and inv[i] = 1 / |x[i]| (correctly rounded; inf for 0), eight at a time.
+FPAUDIT_AVX512 void widen_inverse_abs(const std::uint32_t* f32, double* x, double* inv,
+                                      std::size_t n) {
   const __m512d abs_mask = _mm512_castsi512_pd(_mm512_set1_epi64(0x7fffffffffffffffLL));
   for (std::size_t i = 0; i < n; i += 8) {
     const __mmask8 live = n - i >= 8 ? 0xff : static_cast<__mmask8>((1u << (n - i)) - 1);
-    const __m512d ax = _mm512_and_pd(_mm512_maskz_loadu_pd(live, x + i), abs_mask);
+    const __m512d v = _mm512_cvtps_pd(_mm256_castsi256_ps(_mm256_maskz_loadu_epi32(live, f32 + i)));
+    _mm512_mask_storeu_pd(x + i, live, v);
+    const __m512d ax = _mm512_and_pd(v, abs_mask);
     _mm512_mask_storeu_pd(inv + i, live, _mm512_div_pd(_mm512_set1_pd(1.0), ax));
   }
 }
@@ -358,8 +362,8 @@ bool use_avx512() { return active_kernel() == KernelIsa::avx512; }
 
 }  // namespace
 
-void add_plain_fast(std::span<const FastPlainTarget* const> targets, std::span<const double> xs,
-                    const std::uint32_t* f32, std::uint64_t first,
+void add_plain_fast(std::span<const FastPlainTarget* const> targets, const std::uint32_t* f32,
+                    std::size_t count, std::uint64_t first,
                     std::span<ConversionStats* const> stats) {
   const std::size_t nt = targets.size();
   thread_local std::vector<std::vector<std::uint8_t>> codes;  // scratch, as in process()
@@ -368,8 +372,8 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, std::span<c
   for (std::size_t k = 0; k < nt; ++k) {
     const FastPlainTarget& t = *targets[k];
     const FormatSpec& f = t.format();
-    codes[k].resize(xs.size() * storage_bytes(f));
-    convert_f32_bulk(active_kernel(), f, f32, codes[k].data(), xs.size(), t.options(), first);
+    codes[k].resize(count * storage_bytes(f));
+    convert_f32_bulk(active_kernel(), f, f32, codes[k].data(), count, t.options(), first);
     geo[k] = {f.magnitude_mask(),
               std::uint64_t{1} << f.mantissa_bits,
               f.max_finite_bits(),
@@ -401,11 +405,15 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, std::span<c
   Terms& terms = *terms_buffer;
   const bool avx512 = use_avx512();
   double inv_abs[kBlock];  // 1/|x| of the block, shared by the targets (AVX-512 kernel)
-  for (std::size_t b = 0; b < xs.size(); b += kBlock) {
-    const std::size_t n = std::min(kBlock, xs.size() - b);
+  double x[kBlock];        // the block's values as binary64 (exact), shared by the targets
+  for (std::size_t b = 0; b < count; b += kBlock) {
+    const std::size_t n = std::min(kBlock, count - b);
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    if (avx512) inverse_abs(xs.data() + b, inv_abs, n);
+    if (avx512) {
+      widen_inverse_abs(f32 + b, x, inv_abs, n);
+    } else
 #endif
+      for (std::size_t i = 0; i < n; ++i) x[i] = std::bit_cast<float>(f32[b + i]);
     for (std::size_t k = 0; k < nt; ++k) {
       const bool wide = storage_bytes(targets[k]->format()) == 2;
       const double* v = targets[k]->values().data();
@@ -414,21 +422,21 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, std::span<c
       std::uint64_t nc;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
       if (avx512)
-        nc = wide ? terms_avx512(geo[k], xs.data() + b, c16, v, inv_abs, n, *stats[k], acc[k],
-                                 max_abs[k], max_ulp[k], max_rel[k], cand)
-                  : terms_avx512(geo[k], xs.data() + b, c8, v, inv_abs, n, *stats[k], acc[k],
-                                 max_abs[k], max_ulp[k], max_rel[k], cand);
+        nc = wide ? terms_avx512(geo[k], x, c16, v, inv_abs, n, *stats[k], acc[k], max_abs[k],
+                                 max_ulp[k], max_rel[k], cand)
+                  : terms_avx512(geo[k], x, c8, v, inv_abs, n, *stats[k], acc[k], max_abs[k],
+                                 max_ulp[k], max_rel[k], cand);
       else
 #endif
-        nc = wide ? terms_plain(geo[k], xs.data() + b, c16, v, n, terms, *stats[k], acc[k],
-                                max_abs[k], max_ulp[k], max_rel[k], cand)
-                  : terms_plain(geo[k], xs.data() + b, c8, v, n, terms, *stats[k], acc[k],
-                                max_abs[k], max_ulp[k], max_rel[k], cand);
+        nc = wide ? terms_plain(geo[k], x, c16, v, n, terms, *stats[k], acc[k], max_abs[k],
+                                max_ulp[k], max_rel[k], cand)
+                  : terms_plain(geo[k], x, c8, v, n, terms, *stats[k], acc[k], max_abs[k],
+                                max_ulp[k], max_rel[k], cand);
       // Saturation (overflow to a finite result) is possible only for these candidates; they
       // take encode()'s flags.
       for (std::size_t c = 0; c < nc; ++c) {
         const std::size_t i = b + cand[c];
-        if (convert_double(xs[i], targets[k]->format(), targets[k]->options(), first + i)
+        if (convert_double(x[cand[c]], targets[k]->format(), targets[k]->options(), first + i)
                 .flags.has(Flags::overflow))
           ++stats[k]->saturated;
       }

@@ -37,10 +37,11 @@ class FastPlainTarget {
 // NaNs); otherwise false.
 bool as_binary32(std::span<const double> xs, std::vector<std::uint32_t>& out);
 
-// For every target t: stats[t] += the chunk xs (binary32 patterns f32, stochastic indices from
-// first), exactly as calling stats[t]->add(format, x, convert_double(x, ...), value) per element.
-void add_plain_fast(std::span<const FastPlainTarget* const> targets, std::span<const double> xs,
-                    const std::uint32_t* f32, std::uint64_t first,
-                    std::span<ConversionStats* const> stats);
+// For every target t: stats[t] += the chunk of n binary32 patterns f32 (stochastic indices from
+// first), exactly as calling stats[t]->add(format, x, convert_double(x, ...), value) per element
+// with x the pattern's value as binary64. The values are widened block by block (in L1), so no
+// binary64 copy of the chunk is needed.
+void add_plain_fast(std::span<const FastPlainTarget* const> targets, const std::uint32_t* f32,
+                    std::size_t n, std::uint64_t first, std::span<ConversionStats* const> stats);
 
 }  // namespace fpaudit::audit::detail

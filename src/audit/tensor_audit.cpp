@@ -8,6 +8,7 @@
 #include <limits>
 #include <stdexcept>
 #include <exception>
+#include <atomic>
 #include <future>
 #include <thread>
 
@@ -175,7 +176,6 @@ class Auditor {
  public:
   Auditor(const TensorMeta& meta, const AuditConfig& cfg, const RangeSummary& range, Role role)
       : meta_(meta), cfg_(cfg), role_(role) {
-    build_targets(range);
     if (role_ == Role::grad) {
       for (const char* name : {"binary16", "bfloat16", "float8_e4m3fn", "float8_e5m2"})
         sweep_formats_.push_back(format_by_name(name));
@@ -183,22 +183,49 @@ class Auditor {
       if (sweep_opt_.rounding == Rounding::sr) sweep_opt_.rounding = Rounding::rne;
       sweep_opt_.overflow = Overflow::ieee;
     }
+    build_targets(range);
+    needs_values_ = values_needed();
   }
 
+  // A chunk of binary64 values (any dtype): the fast rows take it when all are binary32.
   ChunkResult process(std::span<const double> xs, std::uint64_t first_index) const {
-    ChunkResult out;
-    out.rows.reserve(targets_.size());
-    std::vector<std::uint64_t> bits(64);
-    for (const Target& t : targets_) out.rows.push_back(t.row);
-    // Plain rows of binary32 data: all at once through the bulk kernels.
     // Scratch kept per thread: a fresh 128 KiB vector per chunk would be an mmap/munmap pair,
     // and unmapping on one core interrupts the other (TLB shootdown).
     thread_local std::vector<std::uint32_t> f32;
     const bool fast = !fast_targets_.empty() && detail::as_binary32(xs, f32);
+    return process_rows(xs, fast ? f32.data() : nullptr, xs.size(), first_index);
+  }
+
+  // A chunk of binary32 patterns: the fast rows read them as they are; the values are widened
+  // to binary64 only when another row or the loss-scale sweep needs them.
+  ChunkResult process_binary32(std::span<const std::uint32_t> f32, std::uint64_t first_index) const {
+    thread_local std::vector<double> wide;
+    std::span<const double> xs;
+    if (needs_values_) {
+      wide.resize(f32.size());
+      for (std::size_t i = 0; i < f32.size(); ++i) wide[i] = std::bit_cast<float>(f32[i]);
+      xs = wide;
+    }
+    return process_rows(xs, f32.data(), f32.size(), first_index);
+  }
+
+  const std::vector<Target>& targets() const { return targets_; }
+  const std::vector<FormatSpec>& sweep_formats() const { return sweep_formats_; }
+
+ private:
+  // xs: the values (may be empty when !needs_values_ and f32 is given); f32: the same values as
+  // binary32 patterns, or null when they are not all binary32 (the plain rows use add() then).
+  ChunkResult process_rows(std::span<const double> xs, const std::uint32_t* f32, std::size_t n,
+                           std::uint64_t first_index) const {
+    ChunkResult out;
+    out.rows.reserve(targets_.size());
+    std::vector<std::uint64_t> bits(64);
+    for (const Target& t : targets_) out.rows.push_back(t.row);
+    const bool fast = f32 != nullptr && !fast_targets_.empty();
     if (fast) {
       std::vector<ConversionStats*> stats;
       for (std::size_t ti : fast_index_) stats.push_back(&out.rows[ti].stats);
-      detail::add_plain_fast(fast_targets_, xs, f32.data(), first_index, stats);
+      detail::add_plain_fast(fast_targets_, f32, n, first_index, stats);
     }
     for (std::size_t ti = 0; ti < targets_.size(); ++ti) {
       const Target& t = targets_[ti];
@@ -217,10 +244,6 @@ class Auditor {
     return out;
   }
 
-  const std::vector<Target>& targets() const { return targets_; }
-  const std::vector<FormatSpec>& sweep_formats() const { return sweep_formats_; }
-
- private:
   void build_targets(const RangeSummary& range) {
     auto base_row = [&](const std::string& format, const std::string& scaling) {
       ResultRow r;
@@ -286,6 +309,11 @@ class Auditor {
         targets_.push_back(t);
       }
     }
+  }
+
+  // Whether any row or the sweep reads binary64 values (set after the targets are built).
+  bool values_needed() const {
+    return !sweep_formats_.empty() || fast_targets_.size() != targets_.size();
   }
 
   void run_plain(const Target& t, std::span<const double> xs, std::uint64_t first, ResultRow& row) const {
@@ -418,13 +446,12 @@ class Auditor {
   std::vector<std::size_t> fast_index_;                        // ... and their target indices
   std::vector<FormatSpec> sweep_formats_;
   ConvertOptions sweep_opt_{};
+  bool needs_values_ = false;  // some row or the sweep reads binary64 values
 };
 
-RangeSummary range_pass(const ValueStream& values) {
+RangeSummary summarize(const detail::RangeScan& scan) {
   // Classified by the magnitude's bits (range_scan.hpp): field 2047 holds infinities and NaNs,
   // field 0 zeros and binary64 subnormals (those kept by binade on the side).
-  detail::RangeScan scan;
-  values([&](std::span<const double> xs) { scan.add(xs); });
   RangeSummary r;
   r.count = scan.count;
   r.nan = scan.nan;
@@ -436,6 +463,12 @@ RangeSummary range_pass(const ValueStream& values) {
   r.amax = std::bit_cast<double>(scan.amax_bits);
   r.min_nonzero = scan.min_bits == ~std::uint64_t{0} ? 0.0 : std::bit_cast<double>(scan.min_bits);
   return r;
+}
+
+RangeSummary range_pass(const ValueStream& values) {
+  detail::RangeScan scan;
+  values([&](std::span<const double> xs) { scan.add(xs); });
+  return summarize(scan);
 }
 
 LossScaleSweep finish_sweep(const std::vector<FormatSpec>& formats, const std::vector<ThresholdCounts>& tcs,
@@ -505,22 +538,12 @@ Recommendation recommend(const std::vector<ResultRow>& rows, const Budget& b) {
   return best;
 }
 
-}  // namespace
-
-TensorAudit audit_tensor(const TensorMeta& meta, const ValueStream& values, const AuditConfig& cfg) {
-  TensorAudit out;
-  out.meta = meta;
-  out.role = cfg.role ? *cfg.role : infer_role(meta.name, meta.file);
-  out.range = range_pass(values);
-
-  Auditor auditor(meta, cfg, out.range, out.role);
-  ChunkPlan plan(out.range.count, meta.row_length);
-  auditor.plan_row_ = plan.row();
-
-  std::vector<ResultRow> rows;
-  for (const Target& t : auditor.targets()) rows.push_back(t.row);
-  std::vector<ThresholdCounts> thresholds;
-  auto merge = [&](const ChunkResult& c) {
+// The chunks' partial results, merged in chunk order (the order fixes every bit of the sums).
+struct Totals {
+  explicit Totals(const Auditor& auditor) {
+    for (const Target& t : auditor.targets()) rows.push_back(t.row);
+  }
+  void merge(const ChunkResult& c) {
     for (std::size_t i = 0; i < rows.size(); ++i) {
       ResultRow& r = rows[i];
       const ResultRow& p = c.rows[i];
@@ -546,7 +569,68 @@ TensorAudit audit_tensor(const TensorMeta& meta, const ValueStream& values, cons
       t.nonzero += p.nonzero;
       t.min_k1 = std::min(t.min_k1, p.min_k1);
     }
+  }
+  // The rows, the loss-scale sweep and the recommendation into out.
+  void finish(TensorAudit& out, const Auditor& auditor, const AuditConfig& cfg) {
+    out.rows = std::move(rows);
+    if (!auditor.sweep_formats().empty() && !thresholds.empty())
+      out.loss_scale = finish_sweep(auditor.sweep_formats(), thresholds, cfg);
+    if (cfg.recommend) out.recommendation = recommend(out.rows, *cfg.recommend);
+  }
+  std::vector<ResultRow> rows;
+  std::vector<ThresholdCounts> thresholds;
+};
+
+// Runs job(j, worker) for every j in [0, jobs) on `workers` threads (the caller is worker 0),
+// each taking the next j from a shared counter; rethrows the first error once all have stopped
+// (the others stop taking jobs).
+template <class Job>
+void run_jobs(unsigned workers, std::size_t jobs, const Job& job) {
+  workers = static_cast<unsigned>(std::min<std::size_t>(std::max(1u, workers), jobs));
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<std::exception_ptr> errors(workers);
+  auto work = [&](unsigned w) {
+    try {
+      for (std::size_t j; !failed.load(std::memory_order_relaxed) && (j = next.fetch_add(1)) < jobs;)
+        job(j, w);
+    } catch (...) {
+      errors[w] = std::current_exception();
+      failed = true;
+    }
   };
+  std::vector<std::thread> pool;
+  for (unsigned w = 1; w < workers; ++w) pool.emplace_back(work, w);
+  work(0);
+  for (auto& th : pool) th.join();
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+// A range pass (or its in-pass part) over the binary32 patterns is needed before the
+// statistics when a target's scale depends on amax: per-tensor scaling of an 8-bit format,
+// NVFP4's tensor scale (with the MX rows).
+bool range_needed_first(const AuditConfig& cfg) {
+  if (cfg.mx) return true;
+  if (!cfg.per_tensor_scaling) return false;
+  return std::any_of(cfg.formats.begin(), cfg.formats.end(),
+                     [](const FormatSpec& f) { return f.width() <= 8 && f.is_signed; });
+}
+
+}  // namespace
+
+TensorAudit audit_tensor(const TensorMeta& meta, const ValueStream& values, const AuditConfig& cfg) {
+  TensorAudit out;
+  out.meta = meta;
+  out.role = cfg.role ? *cfg.role : infer_role(meta.name, meta.file);
+  out.range = range_pass(values);
+
+  Auditor auditor(meta, cfg, out.range, out.role);
+  ChunkPlan plan(out.range.count, meta.row_length);
+  auditor.plan_row_ = plan.row();
+
+  Totals totals(auditor);
+  auto merge = [&](const ChunkResult& c) { totals.merge(c); };
 
   // The values arrive in spans of any size; they are cut into the plan's chunks and gathered
   // into batches. With more than one thread a batch is processed in the background (thread t
@@ -646,10 +730,74 @@ TensorAudit audit_tensor(const TensorMeta& meta, const ValueStream& values, cons
   if (want != 0)
     throw std::runtime_error(meta.file + ": " + meta.name + ": data ended at element " + std::to_string(position) +
                              " of " + std::to_string(out.range.count) + " in the second pass");
-  out.rows = std::move(rows);
-  if (!auditor.sweep_formats().empty() && !thresholds.empty())
-    out.loss_scale = finish_sweep(auditor.sweep_formats(), thresholds, cfg);
-  if (cfg.recommend) out.recommendation = recommend(out.rows, *cfg.recommend);
+  totals.finish(out, auditor, cfg);
+  return out;
+}
+
+TensorAudit audit_tensor_binary32(const TensorMeta& meta, const Binary32Reader& read,
+                                  const AuditConfig& cfg) {
+  TensorAudit out;
+  out.meta = meta;
+  out.role = cfg.role ? *cfg.role : infer_role(meta.name, meta.file);
+  const unsigned threads = std::max(1u, cfg.threads);
+
+  // The chunks (the same plan as audit_tensor's, so the same partial sums), taken in batches:
+  // the workers share a batch's chunks (whoever is free takes the next), each result lands in
+  // its chunk's slot, and slots are merged in plan order. The caller's thread is a worker.
+  ChunkPlan plan(meta.count, meta.row_length);
+  const std::size_t batch_size = std::size_t{32} * threads;
+  struct Span {
+    std::uint64_t first;
+    std::size_t n;
+  };
+  auto next_batch = [&](ChunkPlan& p, std::uint64_t& position) {
+    std::vector<Span> b;
+    for (std::size_t n; b.size() < batch_size && (n = p.next()) != 0; position += n)
+      b.push_back({position, n});
+    return b;
+  };
+  // Each worker's chunk buffer (thread-local: a worker thread lives for one batch, and the
+  // buffer would otherwise be allocated and freed, i.e. mapped and unmapped, per batch).
+  auto chunk = [&read](const Span& c) {
+    thread_local std::vector<std::uint32_t> buf;
+    buf.resize(c.n);
+    read(c.first, c.n, buf.data());
+    return std::span<const std::uint32_t>(buf.data(), c.n);
+  };
+
+  const bool range_first = range_needed_first(cfg);
+  std::vector<detail::RangeScan> scans(threads);  // per worker; merged (order-free) at the end
+  if (range_first) {
+    ChunkPlan p(meta.count, meta.row_length);
+    std::uint64_t position = 0;
+    for (std::vector<Span> b; !(b = next_batch(p, position)).empty();)
+      run_jobs(threads, b.size(), [&](std::size_t j, unsigned w) {
+        const std::span<const std::uint32_t> bits = chunk(b[j]);
+        scans[w].add_binary32(bits.data(), bits.size());
+      });
+    for (unsigned w = 1; w < threads; ++w) scans[0].merge(scans[w]);
+    out.range = summarize(scans[0]);
+  }
+
+  Auditor auditor(meta, cfg, out.range, out.role);
+  auditor.plan_row_ = plan.row();
+  Totals totals(auditor);
+  std::vector<ChunkResult> results(batch_size);
+  std::uint64_t position = 0;
+  for (std::vector<Span> b; !(b = next_batch(plan, position)).empty();) {
+    run_jobs(threads, b.size(), [&](std::size_t j, unsigned w) {
+      const std::span<const std::uint32_t> bits = chunk(b[j]);
+      if (!range_first) scans[w].add_binary32(bits.data(), bits.size());
+      results[j] = auditor.process_binary32(bits, b[j].first);
+    });
+    for (std::size_t j = 0; j < b.size(); ++j) totals.merge(results[j]);
+    if (cfg.on_progress) cfg.on_progress(position);
+  }
+  if (!range_first) {
+    for (unsigned w = 1; w < threads; ++w) scans[0].merge(scans[w]);
+    out.range = summarize(scans[0]);
+  }
+  totals.finish(out, auditor, cfg);
   return out;
 }
 

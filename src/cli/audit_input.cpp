@@ -64,6 +64,14 @@ AuditInput make_input(const io::TensorView& view) {
       sink(values);
     });
   };
+  if (view.dtype == io::DType::f32 && !view.compressed && view.member.empty()) {
+    const bool swap = (view.byte_order == io::ByteOrder::big) != (std::endian::native == std::endian::big);
+    in.binary32 = [view, swap](std::uint64_t first, std::size_t n, std::uint32_t* dst) {
+      io::copy_elements(view, first, n, dst);
+      if (swap)
+        for (std::size_t i = 0; i < n; ++i) dst[i] = __builtin_bswap32(dst[i]);
+    };
+  }
   return in;
 }
 

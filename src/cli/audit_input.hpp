@@ -19,6 +19,9 @@ struct RawArgs {
 struct AuditInput {
   audit::TensorMeta meta;
   audit::ValueStream values;
+  // Set for a binary32 tensor whose bytes lie in the file as they are (not in an archive):
+  // the audit then reads it by position, in binary32, on all its threads.
+  audit::Binary32Reader binary32;
   bool auditable = true;  // integer and bool tensors are listed, not audited
 };
 

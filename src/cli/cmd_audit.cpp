@@ -124,7 +124,8 @@ void run(const AuditArgs& a) {
     if (!in.auditable) continue;  // integer tensors are listed, not audited
     try {
       progress.begin(in.meta);
-      audits.push_back(audit::audit_tensor(in.meta, in.values, cfg));
+      audits.push_back(in.binary32 ? audit::audit_tensor_binary32(in.meta, in.binary32, cfg)
+                                   : audit::audit_tensor(in.meta, in.values, cfg));
       if (!hw_paths.empty()) {
         auto rows = audit::audit_paths(in.meta, element_format(in.meta.dtype), in.values, hw_paths,
                                        std::max(1u, cfg.threads));

@@ -255,17 +255,14 @@ class Bench {
       meta.count = n;
       meta.shape = {n};
       meta.row_length = n;
-      const audit::ValueStream values = [in](const audit::ValueSink& sink) {
-        std::vector<double> buf(65536);
-        for (std::size_t i = 0; i < in.size(); i += buf.size()) {
-          const std::size_t m = std::min(buf.size(), in.size() - i);
-          for (std::size_t j = 0; j < m; ++j) buf[j] = in[i + j];
-          sink(std::span<const double>(buf.data(), m));
-        }
+      // As the CLI reads a binary32 file: chunks copied out by position, on every thread.
+      const audit::Binary32Reader values = [in](std::uint64_t first, std::size_t m,
+                                                std::uint32_t* dst) {
+        std::memcpy(dst, in.data() + first, m * sizeof(float));
       };
       volatile std::uint64_t sink = 0;
       const auto [tk, tb] = time_pair(
-          [&] { (void)audit::audit_tensor(meta, values, cfg); },
+          [&] { (void)audit::audit_tensor_binary32(meta, values, cfg); },
           [&] {
             sink = sink + bench::stream_read(reinterpret_cast<const std::uint32_t*>(in.data()), n);
           },

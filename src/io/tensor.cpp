@@ -176,4 +176,20 @@ void for_each_chunk(const TensorView& t, std::size_t max_elements, const ChunkCa
   if (s.zip_member) check_crc(t, crc);
 }
 
+void copy_elements(const TensorView& t, std::uint64_t first, std::size_t n, void* dst) {
+  if (!t.storage) throw std::invalid_argument("copy_elements: the view has no storage");
+  if (t.storage->zip_member || t.compressed || !iterable(t.dtype)) {
+    fail(where_of(t), "tensor " + quote(t.name) +
+                          ": elements are not stored as they are in the file; expected a "
+                          "whole-byte dtype outside an archive (read it with for_each_chunk)");
+  }
+  if (first > t.count || n > t.count - first)
+    throw std::out_of_range("copy_elements: elements beyond the tensor");
+  const MappedFile& f = *t.storage->file;
+  const std::uint64_t elem = byte_size(t.dtype);
+  f.check_unchanged();
+  f.copy_out(t.byte_offset + first * elem, n * elem, dst);
+  f.release(t.byte_offset + first * elem, n * elem);
+}
+
 }  // namespace fpaudit::io

@@ -124,4 +124,18 @@ struct TensorAudit {
 
 TensorAudit audit_tensor(const TensorMeta& meta, const ValueStream& values, const AuditConfig& cfg);
 
+// A binary32 tensor's elements by position: fills dst with the bit patterns (host order) of
+// elements [first, first + n) in storage order. Called from several threads at once, for
+// disjoint ranges, in no particular order.
+using Binary32Reader =
+    std::function<void(std::uint64_t first, std::size_t n, std::uint32_t* dst)>;
+
+// The same audit of a binary32 tensor (meta.count elements), byte for byte the same result as
+// audit_tensor on its values widened to binary64, but read in binary32 by position: the chunks
+// are spread over cfg.threads workers (reading included) and merged in chunk order; the range
+// summary is gathered in the same pass unless a target needs it first (per-tensor or NVFP4
+// scaling: then a range pass runs first, also in parallel).
+TensorAudit audit_tensor_binary32(const TensorMeta& meta, const Binary32Reader& read,
+                                  const AuditConfig& cfg);
+
 }  // namespace fpaudit::audit
