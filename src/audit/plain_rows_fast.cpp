@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <type_traits>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -199,32 +200,73 @@ std::uint64_t terms_plain(const Geometry& g, const double* xs, const Code* codes
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-FPAUDIT_AVX512 inline void count(__m512i& c, __mmask8 m) {
-  c = _mm512_mask_add_epi64(c, m, c, _mm512_set1_epi64(1));
+// What a block's elements share across the targets, computed once per block (x_block): the
+// values as binary64 (exact), |x|, 1/|x| (correctly rounded; inf for 0), x * x (rounded once),
+// floor(log2|x|) by VGETEXPPD (-inf for 0), per vector of eight the lanes that are finite and
+// the lanes that are nonzero (both 0 past the block's end), and the block's NaN, infinity and
+// zero counts (which every target's stats take as they are: they depend on x alone).
+struct XBlock {
+  alignas(64) double x[kBlock];
+  alignas(64) double ax[kBlock];
+  alignas(64) double inv[kBlock];
+  alignas(64) double x2[kBlock];
+  alignas(64) double gexp[kBlock];
+  std::uint8_t fin[kBlock / 8], nz[kBlock / 8];
+  std::uint64_t nan = 0, inf = 0, zero = 0;
+};
+
+FPAUDIT_AVX512 void x_block(const std::uint32_t* f32, std::size_t n, XBlock& xb) {
+  const __m512d abs_mask = _mm512_castsi512_pd(_mm512_set1_epi64(0x7fffffffffffffffLL));
+  std::uint64_t nan = 0, inf = 0, zero = 0;
+  for (std::size_t i = 0; i < n; i += 8) {
+    const __mmask8 live = n - i >= 8 ? 0xff : static_cast<__mmask8>((1u << (n - i)) - 1);
+    // VCVTPS2PD: exact; a NaN stays a NaN, which is all add() looks at.
+    const __m512d x = _mm512_cvtps_pd(_mm256_castsi256_ps(_mm256_maskz_loadu_epi32(live, f32 + i)));
+    const __m512d ax = _mm512_and_pd(x, abs_mask);
+    _mm512_store_pd(xb.x + i, x);
+    _mm512_store_pd(xb.ax + i, ax);
+    _mm512_store_pd(xb.inv + i, _mm512_div_pd(_mm512_set1_pd(1.0), ax));
+    _mm512_store_pd(xb.x2 + i, _mm512_mul_pd(x, x));
+    _mm512_store_pd(xb.gexp + i, _mm512_getexp_pd(x));
+    // VFPCLASSPD (SDM): imm8 bit 0 QNaN, 1 +0, 2 -0, 3 +inf, 4 -inf, 7 SNaN.
+    const __mmask8 xnan = _mm512_fpclass_pd_mask(x, 0x81) & live;
+    const __mmask8 xinf = _mm512_fpclass_pd_mask(x, 0x18) & live;
+    const __mmask8 xzero = _mm512_fpclass_pd_mask(x, 0x06) & live;
+    xb.fin[i / 8] = static_cast<std::uint8_t>(live & ~(xnan | xinf));
+    xb.nz[i / 8] = static_cast<std::uint8_t>(live & ~xzero);
+    nan += static_cast<unsigned>(std::popcount(static_cast<unsigned>(xnan)));
+    inf += static_cast<unsigned>(std::popcount(static_cast<unsigned>(xinf)));
+    zero += static_cast<unsigned>(std::popcount(static_cast<unsigned>(xzero)));
+  }
+  xb.nan = nan;
+  xb.inf = inf;
+  xb.zero = zero;
 }
-FPAUDIT_AVX512 inline std::uint64_t total(__m512i c) {
-  return static_cast<std::uint64_t>(_mm512_reduce_add_epi64(c));
-}
+
+// One target's counters over a block that depend on its results (the others follow from
+// XBlock's counts; see terms_avx512).
+struct TargetCounts {
+  std::uint64_t ovf_inf = 0, ovf_nan = 0, zero_bad = 0, inexact = 0, under = 0, sub = 0;
+};
 
 // terms_body written for AVX-512, eight elements (one vector of lanes) at a time, everything
 // kept in registers: the same quantities, element by element, as terms_body (the tests hold
-// both equal to ConversionStats::add). Per element: the class masks by VFPCLASSPD (SDM:
-// imm8 bit 0 QNaN, 1 +0, 2 -0, 3 +inf, 4 -inf, 7 SNaN), |x - q| and the products rounded
-// once each (no FMA: every product is rounded before it is added), the ulp by VGETEXPPD
-// (floor(log2|x|), -inf for 0) clamped to [emin, emax] and VSCALEFPD (err * 2^(m - e), the same
-// correctly rounded product as multiplying by the exact power of two).
-// Partial: n < 8 (a chunk's last vector), lanes n.. absent from every mask; otherwise n is a
-// multiple of 8 and the all-lanes mask is a constant the compiler folds away.
-template <class Code, bool Partial>
-FPAUDIT_AVX512 std::uint64_t terms_avx512_part(const Geometry& g, const double* xs,
-                                               const Code* codes, const double* values,
-                                               const double* inv_abs, std::size_t n,
-                                               ConversionStats& st, LaneAcc& acc,
-                                               std::uint64_t& max_abs, std::uint64_t& max_ulp,
-                                               std::uint64_t& max_rel, std::uint16_t* cand) {
+// both equal to ConversionStats::add), with the x-only work taken from the XBlock. Per element:
+// q by a gather from the table of every code's value; valid (x and q finite), |x - q| and the
+// products rounded once each (no FMA: every product is rounded before it is added), the ulp
+// as floor(log2|x|) clamped to [emin, emax] and VSCALEFPD (err * 2^(m - e), the same correctly
+// rounded product as multiplying by the exact power of two). A finite x whose q is not finite
+// (overflow to infinity or NaN) is rare: such vectors are counted on a side branch, and the
+// per-element counts of valid and nonzero-valid elements follow from the class counts.
+// SubnormalsOut: the target has subnormals (else none is counted, as in add()).
+template <class Code, bool SubnormalsOut>
+FPAUDIT_AVX512 std::uint64_t terms_avx512(const Geometry& g, const XBlock& xb, const Code* codes,
+                                          const double* values, std::size_t n, TargetCounts& tc,
+                                          LaneAcc& acc, std::uint64_t& max_abs,
+                                          std::uint64_t& max_ulp, std::uint64_t& max_rel,
+                                          std::uint16_t* cand) {
   const __m512i zero = _mm512_setzero_si512();
-  __m512i c_nan = zero, c_inf = zero, c_zero = zero, c_ovf_inf = zero, c_ovf_nan = zero,
-          c_inexact = zero, c_under = zero, c_sub = zero, c_valid = zero, c_rel = zero;
+  __m512i c_inexact = zero, c_under = zero, c_sub = zero;
   std::uint64_t nc = 0;
   __m512d s_err = _mm512_loadu_pd(acc.abs_err), s_r2 = _mm512_loadu_pd(acc.sq_rel),
           s_x2 = _mm512_loadu_pd(acc.signal), s_e2 = _mm512_loadu_pd(acc.noise);
@@ -232,47 +274,50 @@ FPAUDIT_AVX512 std::uint64_t terms_avx512_part(const Geometry& g, const double* 
   __m512d m_ulp = _mm512_castsi512_pd(_mm512_set1_epi64(static_cast<long long>(max_ulp)));
   __m512d m_rel = _mm512_castsi512_pd(_mm512_set1_epi64(static_cast<long long>(max_rel)));
   const __m512i mag_mask = _mm512_set1_epi64(static_cast<long long>(g.mag_mask));
-  const __m512i min_normal = _mm512_set1_epi64(static_cast<long long>(g.min_normal));
-  const __m512i max_finite = _mm512_set1_epi64(static_cast<long long>(g.max_finite));
+  const __m512i one = _mm512_set1_epi64(1);
+  // mag != 0 && mag < min_normal, as one unsigned compare: mag - 1 < min_normal - 1.
+  const __m512i sub_limit = _mm512_set1_epi64(static_cast<long long>(g.min_normal - 1));
   const __m512d max_value = _mm512_set1_pd(g.max_value);
   const __m512d emin = _mm512_set1_pd(g.emin), emax = _mm512_set1_pd(g.emax);
   const __m512d mbits = _mm512_set1_pd(g.m);
   const __m512d abs_mask = _mm512_castsi512_pd(_mm512_set1_epi64(0x7fffffffffffffffLL));
-  const __mmask8 sub_on = g.subnormals ? 0xff : 0;
   for (std::size_t i = 0; i < n; i += 8) {
-    const __mmask8 live = Partial ? static_cast<__mmask8>((1u << n) - 1) : 0xff;
-    const __m512d x = _mm512_maskz_loadu_pd(live, xs + i);
+    const __mmask8 fin = xb.fin[i / 8], nz = xb.nz[i / 8];
+    const __mmask8 live = n - i >= 8 ? 0xff : static_cast<__mmask8>((1u << (n - i)) - 1);
+    const __m512d x = _mm512_load_pd(xb.x + i);
     __m512i code;
     if constexpr (sizeof(Code) == 1)
       code = _mm512_cvtepu8_epi64(_mm_maskz_loadu_epi8(live, codes + i));
     else
       code = _mm512_cvtepu16_epi64(_mm_maskz_loadu_epi16(live, codes + i));
-    const __m512d q = _mm512_mask_i64gather_pd(_mm512_setzero_pd(), live, code, values, 8);
-    const __mmask8 xnan = _mm512_fpclass_pd_mask(x, 0x81) & live;
-    const __mmask8 xinf = _mm512_fpclass_pd_mask(x, 0x18) & live;
-    const __mmask8 xzero = _mm512_fpclass_pd_mask(x, 0x06) & live;
-    const __mmask8 qnan = _mm512_fpclass_pd_mask(q, 0x81), qinf = _mm512_fpclass_pd_mask(q, 0x18);
-    const __mmask8 qzero = _mm512_fpclass_pd_mask(q, 0x06);
-    const __mmask8 xfin = live & ~(xnan | xinf);
-    const __mmask8 valid = xfin & ~(qnan | qinf);
-    const __mmask8 vnz = valid & ~xzero;
-    const __m512i mag = _mm512_and_si512(code, mag_mask);
-    const __m512d ax = _mm512_and_pd(x, abs_mask);
-    count(c_nan, xnan);
-    count(c_inf, xinf);
-    count(c_zero, xzero);
-    count(c_ovf_inf, xfin & qinf);
-    count(c_ovf_nan, xfin & qnan);
-    count(c_inexact, _mm512_mask_cmp_pd_mask(valid, q, x, _CMP_NEQ_OQ));
-    count(c_under, vnz & qzero);
-    count(c_sub, _mm512_mask_cmpneq_epu64_mask(valid & sub_on, mag, zero) &
-                     _mm512_cmplt_epu64_mask(mag, min_normal));
-    unsigned sat = _mm512_mask_cmpeq_epu64_mask(valid, mag, max_finite) &
-                   _mm512_cmp_pd_mask(ax, max_value, _CMP_GT_OQ);
-    for (; sat != 0; sat &= sat - 1)  // rare
+    // Lanes outside `fin` (and past the end) get q = 0; every use below is masked by fin.
+    const __m512d q = _mm512_mask_i64gather_pd(_mm512_setzero_pd(), fin, code, values, 8);
+    const __mmask8 qbad = _mm512_fpclass_pd_mask(q, 0x99);  // NaN or infinity
+    const __mmask8 bad = fin & qbad;
+    if (bad != 0) {  // rare: a finite x overflowed to infinity or NaN
+      const __mmask8 qinf = _mm512_fpclass_pd_mask(q, 0x18);
+      tc.ovf_inf += static_cast<unsigned>(std::popcount(static_cast<unsigned>(bad & qinf)));
+      tc.ovf_nan += static_cast<unsigned>(std::popcount(static_cast<unsigned>(bad & ~qinf)));
+      tc.zero_bad += static_cast<unsigned>(std::popcount(static_cast<unsigned>(bad & ~nz)));
+    }
+    const __mmask8 valid = fin & ~qbad;
+    const __mmask8 vnz = valid & nz;
+    c_inexact = _mm512_mask_add_epi64(c_inexact, _mm512_mask_cmp_pd_mask(valid, q, x, _CMP_NEQ_OQ),
+                                      c_inexact, one);
+    c_under =
+        _mm512_mask_add_epi64(c_under, _mm512_mask_fpclass_pd_mask(vnz, q, 0x06), c_under, one);
+    if constexpr (SubnormalsOut) {
+      const __m512i mag = _mm512_and_si512(code, mag_mask);
+      c_sub = _mm512_mask_add_epi64(
+          c_sub, _mm512_mask_cmplt_epu64_mask(valid, _mm512_sub_epi64(mag, one), sub_limit), c_sub,
+          one);
+    }
+    const __m512d ax = _mm512_load_pd(xb.ax + i);
+    // Saturation candidates: |x| beyond the largest finite value with a finite result (a
+    // superset of the saturated elements: encode() decides each, as add() takes its flag).
+    for (unsigned sat = _mm512_mask_cmp_pd_mask(valid, ax, max_value, _CMP_GT_OQ); sat != 0;
+         sat &= sat - 1)
       cand[nc++] = static_cast<std::uint16_t>(i + static_cast<unsigned>(std::countr_zero(sat)));
-    count(c_valid, valid);
-    count(c_rel, vnz);
     const __m512d err = _mm512_and_pd(_mm512_maskz_sub_pd(valid, x, q), abs_mask);
     // rel = err / |x| without a division per target: y = 1/|x| (one VDIVPD per element, shared by
     // all targets), q0 = err * y, r = err - q0 |x| (exact: a few ulps of q0 times a 24-bit |x|),
@@ -281,15 +326,16 @@ FPAUDIT_AVX512 std::uint64_t terms_avx512_part(const Geometry& g, const double* 
     // round to the same double (Markstein's correction; Muller et al., Handbook of
     // Floating-Point Arithmetic, 2nd ed., 4.7). Checked against VDIVPD on 1.6e8 pairs, and by
     // test_audit_fast against ConversionStats::add.
-    const __m512d y = _mm512_maskz_loadu_pd(live, inv_abs + i);
+    const __m512d y = _mm512_load_pd(xb.inv + i);
     const __m512d q0 = _mm512_mul_pd(err, y);
     const __m512d rem = _mm512_fnmadd_pd(q0, ax, err);
     const __m512d rel = _mm512_maskz_fmadd_pd(vnz, rem, y, q0);
     // max(getexp, emin) first: VMAXPD returns its second operand when the first is NaN.
-    const __m512d e = _mm512_min_pd(_mm512_max_pd(_mm512_getexp_pd(x), emin), emax);
+    const __m512d e = _mm512_min_pd(_mm512_max_pd(_mm512_load_pd(xb.gexp + i), emin), emax);
     const __m512d ulps = _mm512_scalef_pd(err, _mm512_sub_pd(mbits, e));
     s_err = _mm512_add_pd(s_err, err);
-    s_x2 = _mm512_add_pd(s_x2, _mm512_maskz_mul_pd(valid, x, x));
+    // Masked: an invalid lane keeps its sum, as adding add()'s +0 would.
+    s_x2 = _mm512_mask_add_pd(s_x2, valid, s_x2, _mm512_load_pd(xb.x2 + i));
     s_e2 = _mm512_add_pd(s_e2, _mm512_mul_pd(err, err));
     s_r2 = _mm512_add_pd(s_r2, _mm512_mul_pd(rel, rel));
     // Non-negative, never NaN: VMAXPD orders them as the integer compare of terms_body does.
@@ -304,53 +350,28 @@ FPAUDIT_AVX512 std::uint64_t terms_avx512_part(const Geometry& g, const double* 
   max_abs = std::bit_cast<std::uint64_t>(_mm512_reduce_max_pd(m_abs));
   max_ulp = std::bit_cast<std::uint64_t>(_mm512_reduce_max_pd(m_ulp));
   max_rel = std::bit_cast<std::uint64_t>(_mm512_reduce_max_pd(m_rel));
-  const std::uint64_t valid_n = total(c_valid), inexact = total(c_inexact);
-  st.count += n;
-  st.nan_in += total(c_nan);
-  st.inf_in += total(c_inf);
-  st.zero_in += total(c_zero);
-  st.overflow_inf += total(c_ovf_inf);
-  st.overflow_nan += total(c_ovf_nan);
-  st.inexact += inexact;
-  st.exact += valid_n - inexact;  // valid: x and q finite, so equal or not
-  st.underflow_to_zero += total(c_under);
-  st.subnormal_out += total(c_sub);
-  st.err_count += valid_n;
-  st.rel_count += total(c_rel);
+  tc.inexact += static_cast<std::uint64_t>(_mm512_reduce_add_epi64(c_inexact));
+  tc.under += static_cast<std::uint64_t>(_mm512_reduce_add_epi64(c_under));
+  tc.sub += static_cast<std::uint64_t>(_mm512_reduce_add_epi64(c_sub));
   return nc;
 }
 
-// A block: its whole vectors, then the partial one of a chunk's last block (its lanes start at
-// lane 0 again, as element index mod 8 does, the whole part being a multiple of 8).
-template <class Code>
-FPAUDIT_AVX512 std::uint64_t terms_avx512(const Geometry& g, const double* xs, const Code* codes,
-                                          const double* values, const double* inv_abs,
-                                          std::size_t n, ConversionStats& st, LaneAcc& acc,
-                                          std::uint64_t& max_abs, std::uint64_t& max_ulp,
-                                          std::uint64_t& max_rel, std::uint16_t* cand) {
-  const std::size_t whole = n & ~std::size_t{7};
-  std::uint64_t nc = terms_avx512_part<Code, false>(g, xs, codes, values, inv_abs, whole, st, acc,
-                                                    max_abs, max_ulp, max_rel, cand);
-  if (whole == n) return nc;
-  const std::uint64_t tail =
-      terms_avx512_part<Code, true>(g, xs + whole, codes + whole, values, inv_abs + whole,
-                                    n - whole, st, acc, max_abs, max_ulp, max_rel, cand + nc);
-  for (std::uint64_t c = nc; c < nc + tail; ++c)
-    cand[c] = static_cast<std::uint16_t>(cand[c] + whole);
-  return nc + tail;
-}
-// x[i] = the binary32 f32[i] as binary64 (VCVTPS2PD: exact; a NaN stays a NaN, which is all
-// add() looks at) and inv[i] = 1 / |x[i]| (correctly rounded; inf for 0), eight at a time.
-FPAUDIT_AVX512 void widen_inverse_abs(const std::uint32_t* f32, double* x, double* inv,
-                                      std::size_t n) {
-  const __m512d abs_mask = _mm512_castsi512_pd(_mm512_set1_epi64(0x7fffffffffffffffLL));
-  for (std::size_t i = 0; i < n; i += 8) {
-    const __mmask8 live = n - i >= 8 ? 0xff : static_cast<__mmask8>((1u << (n - i)) - 1);
-    const __m512d v = _mm512_cvtps_pd(_mm256_castsi256_ps(_mm256_maskz_loadu_epi32(live, f32 + i)));
-    _mm512_mask_storeu_pd(x + i, live, v);
-    const __m512d ax = _mm512_and_pd(v, abs_mask);
-    _mm512_mask_storeu_pd(inv + i, live, _mm512_div_pd(_mm512_set1_pd(1.0), ax));
-  }
+// A block's counters into a target's stats. valid = finite x minus finite x with q not finite;
+// nonzero valid = valid minus the zeros among them (every zero x is finite).
+void add_counts(ConversionStats& st, std::size_t n, const XBlock& xb, const TargetCounts& tc) {
+  const std::uint64_t valid = n - xb.nan - xb.inf - tc.ovf_inf - tc.ovf_nan;
+  st.count += n;
+  st.nan_in += xb.nan;
+  st.inf_in += xb.inf;
+  st.zero_in += xb.zero;
+  st.overflow_inf += tc.ovf_inf;
+  st.overflow_nan += tc.ovf_nan;
+  st.inexact += tc.inexact;
+  st.exact += valid - tc.inexact;  // valid: x and q finite, so equal or not
+  st.underflow_to_zero += tc.under;
+  st.subnormal_out += tc.sub;
+  st.err_count += valid;
+  st.rel_count += valid - (xb.zero - tc.zero_bad);
 }
 #pragma GCC diagnostic pop
 #undef FPAUDIT_AVX512
@@ -404,13 +425,18 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, const std::
   thread_local const std::unique_ptr<Terms> terms_buffer = std::make_unique<Terms>();
   Terms& terms = *terms_buffer;
   const bool avx512 = use_avx512();
-  double inv_abs[kBlock];  // 1/|x| of the block, shared by the targets (AVX-512 kernel)
-  double x[kBlock];        // the block's values as binary64 (exact), shared by the targets
+  double x[kBlock];  // the block's values as binary64 (exact), shared by the targets
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  thread_local const std::unique_ptr<XBlock> x_buffer = std::make_unique<XBlock>();
+  XBlock& xb = *x_buffer;
+#endif
   for (std::size_t b = 0; b < count; b += kBlock) {
     const std::size_t n = std::min(kBlock, count - b);
+    const double* xv = x;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     if (avx512) {
-      widen_inverse_abs(f32 + b, x, inv_abs, n);
+      x_block(f32 + b, n, xb);
+      xv = xb.x;
     } else
 #endif
       for (std::size_t i = 0; i < n; ++i) x[i] = std::bit_cast<float>(f32[b + i]);
@@ -421,12 +447,20 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, const std::
       const auto* c16 = reinterpret_cast<const std::uint16_t*>(c8);
       std::uint64_t nc;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-      if (avx512)
-        nc = wide ? terms_avx512(geo[k], x, c16, v, inv_abs, n, *stats[k], acc[k], max_abs[k],
-                                 max_ulp[k], max_rel[k], cand)
-                  : terms_avx512(geo[k], x, c8, v, inv_abs, n, *stats[k], acc[k], max_abs[k],
-                                 max_ulp[k], max_rel[k], cand);
-      else
+      if (avx512) {
+        TargetCounts tc;
+        const Geometry& g = geo[k];
+        auto run = [&](auto code, auto subnormals) {
+          return terms_avx512<std::remove_cv_t<std::remove_pointer_t<decltype(code)>>,
+                              decltype(subnormals)::value>(
+              g, xb, code, v, n, tc, acc[k], max_abs[k], max_ulp[k], max_rel[k], cand);
+        };
+        if (wide)
+          nc = g.subnormals ? run(c16, std::true_type{}) : run(c16, std::false_type{});
+        else
+          nc = g.subnormals ? run(c8, std::true_type{}) : run(c8, std::false_type{});
+        add_counts(*stats[k], n, xb, tc);
+      } else
 #endif
         nc = wide ? terms_plain(geo[k], x, c16, v, n, terms, *stats[k], acc[k], max_abs[k],
                                 max_ulp[k], max_rel[k], cand)
@@ -436,7 +470,7 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, const std::
       // take encode()'s flags.
       for (std::size_t c = 0; c < nc; ++c) {
         const std::size_t i = b + cand[c];
-        if (convert_double(x[cand[c]], targets[k]->format(), targets[k]->options(), first + i)
+        if (convert_double(xv[cand[c]], targets[k]->format(), targets[k]->options(), first + i)
                 .flags.has(Flags::overflow))
           ++stats[k]->saturated;
       }
