@@ -137,6 +137,7 @@ __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))) void scan32_avx512
     const __m128i fields = _mm512_cvtepi32_epi8(field);
     const auto lo = static_cast<std::uint64_t>(_mm_cvtsi128_si64(fields));
     const auto hi = static_cast<std::uint64_t>(_mm_extract_epi64(fields, 1));
+#pragma GCC unroll 8
     for (unsigned l = 0; l < 8; ++l) {
       ++tables[l * RangeScan::kFields32 + ((lo >> (8 * l)) & 0xff)];
       ++tables[l * RangeScan::kFields32 + ((hi >> (8 * l)) & 0xff)];
