@@ -281,6 +281,34 @@ TEST_F(IoReaders, NpyV1LittleEndianFloat32COrder) {
   EXPECT_EQ(dtype_info(t.dtype).format, "binary32");
 }
 
+// copy_elements (the audit's reads by position, from several threads): the stored bytes of any
+// element range, byte order as stored; ranges past the end and archive members refused.
+TEST_F(IoReaders, CopyElementsByPosition) {
+  const std::vector<std::uint64_t> bits{0x3F800000, 0xC0000000, 0x3F000000,
+                                        0x7F800000, 0x7FC00000, 0x00000001};
+  const TensorView t = read_npy(write("c.npy", npy(1, npy_dict("<f4", false, "(6,)"),
+                                                    elements(bits, 4)))).tensors[0];
+  for (std::uint64_t first = 0; first <= 6; ++first)
+    for (std::size_t n = 0; first + n <= 6; ++n) {
+      std::vector<std::uint32_t> got(n + 1, 0xdeadbeef);
+      copy_elements(t, first, n, got.data());
+      for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(got[i], bits[first + i]) << first << "+" << i;
+      EXPECT_EQ(got[n], 0xdeadbeefu);  // nothing written past n elements
+    }
+  std::uint32_t one;
+  EXPECT_THROW(copy_elements(t, 5, 2, &one), std::out_of_range);
+  EXPECT_THROW(copy_elements(t, 7, 0, &one), std::out_of_range);
+  const TensorView be = read_npy(write("be.npy", npy(1, npy_dict(">f4", false, "(1,)"),
+                                                     elements({0x3F800000}, 4, true)))).tensors[0];
+  copy_elements(be, 0, 1, &one);
+  EXPECT_EQ(one, 0x0000803Fu);  // as stored: big-endian bytes 3F 80 00 00 read little-endian
+  const std::string npz =
+      zip({{"a.npy", npy(1, npy_dict("<f4", false, "(1,)"), elements({0x3F800000}, 4)), false}});
+  const TensorView member = read_npz(write("m.npz", npz)).tensors[0];
+  EXPECT_TRUE(Contains(error_of([&] { copy_elements(member, 0, 1, &one); }),
+                       "elements are not stored as they are in the file"));
+}
+
 TEST_F(IoReaders, NpyBigEndianFloat16AndFloat64) {
   // binary16 1.0 = 0x3C00, -2.0 = 0xC000, max 65504 = 0x7BFF: stored big-endian, delivered
   // as host-order patterns.
