@@ -84,6 +84,41 @@ TEST_F(AuditCli, OneAndTwoThreadsGiveTheSameBytes) {
   EXPECT_TRUE(slurp(one) == slurp(two));
 }
 
+// A binary32 .npy is read by position on every thread (audit_tensor_binary32); a big-endian one
+// is byte-swapped after the copy. Oracle: the same values stored little-endian give the same
+// JSON bytes (every row, scaling and MX included), with 1 and 2 threads.
+TEST_F(AuditCli, BigEndianFloat32GivesTheSameBytesAsLittleEndian) {
+  std::vector<float> v(70000);
+  for (std::size_t i = 0; i < v.size(); ++i)
+    v[i] = std::ldexp(static_cast<float>((i * 2654435761u) % 1000) - 500.0f, static_cast<int>(i % 17) - 12);
+  npy_f32("le/w.npy", v);
+  std::string header = "{'descr': '>f4', 'fortran_order': False, 'shape': (" + std::to_string(v.size()) + ",), }";
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::string bytes = "\x93NUMPY\x01";
+  bytes += '\0';
+  bytes += static_cast<char>(header.size() & 0xFF);
+  bytes += static_cast<char>(header.size() >> 8);
+  bytes += header;
+  for (const float f : v) {
+    std::uint32_t b;
+    std::memcpy(&b, &f, 4);
+    for (int k = 3; k >= 0; --k) bytes += static_cast<char>((b >> (8 * k)) & 0xFF);
+  }
+  write("be/w.npy", bytes);
+  std::string first;
+  for (const char* d : {"le", "be"})
+    for (const char* threads : {"1", "2"}) {
+      const fs::path json = dir_ / (std::string(d) + threads + ".json");
+      const CliRun r = run({"audit", "w.npy", "--quiet", "--threads", threads, "--json", json.string()}, dir_ / d);
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      const std::string text = slurp(json);
+      ASSERT_NE(text.find("\"mx\""), std::string::npos);  // the MX rows are in
+      if (first.empty()) first = text;
+      EXPECT_TRUE(text == first) << d << " threads " << threads;
+    }
+}
+
 TEST_F(AuditCli, FailIfGateTripsWithExitThreeAndNamesTheRows) {
   const fs::path x = npy_f32("x.npy", {1.0f, 70000.0f, 1e-9f, 3.0f});
   const CliRun r = run({"audit", x.string(), "--quiet", "--formats", "f16", "--no-mx", "--no-scaling",
