@@ -735,7 +735,7 @@ TensorAudit audit_tensor(const TensorMeta& meta, const ValueStream& values, cons
 }
 
 TensorAudit audit_tensor_binary32(const TensorMeta& meta, const Binary32Reader& read,
-                                  const AuditConfig& cfg) {
+                                  const AuditConfig& cfg, const Binary32Done& done) {
   TensorAudit out;
   out.meta = meta;
   out.role = cfg.role ? *cfg.role : infer_role(meta.name, meta.file);
@@ -745,7 +745,8 @@ TensorAudit audit_tensor_binary32(const TensorMeta& meta, const Binary32Reader& 
   // the workers share a batch's chunks (whoever is free takes the next), each result lands in
   // its chunk's slot, and slots are merged in plan order. The caller's thread is a worker.
   ChunkPlan plan(meta.count, meta.row_length);
-  const std::size_t batch_size = std::size_t{32} * threads;
+  // 64 chunks (8 MiB of binary32) per thread: the workers wait for each other once per batch.
+  const std::size_t batch_size = std::size_t{64} * threads;
   struct Span {
     std::uint64_t first;
     std::size_t n;
@@ -770,11 +771,13 @@ TensorAudit audit_tensor_binary32(const TensorMeta& meta, const Binary32Reader& 
   if (range_first) {
     ChunkPlan p(meta.count, meta.row_length);
     std::uint64_t position = 0;
-    for (std::vector<Span> b; !(b = next_batch(p, position)).empty();)
+    for (std::vector<Span> b; !(b = next_batch(p, position)).empty();) {
       run_jobs(threads, b.size(), [&](std::size_t j, unsigned w) {
         const std::span<const std::uint32_t> bits = chunk(b[j]);
         scans[w].add_binary32(bits.data(), bits.size());
       });
+      if (done) done(b.front().first, position);
+    }
     for (unsigned w = 1; w < threads; ++w) scans[0].merge(scans[w]);
     out.range = summarize(scans[0]);
   }
@@ -791,6 +794,7 @@ TensorAudit audit_tensor_binary32(const TensorMeta& meta, const Binary32Reader& 
       results[j] = auditor.process_binary32(bits, b[j].first);
     });
     for (std::size_t j = 0; j < b.size(); ++j) totals.merge(results[j]);
+    if (done) done(b.front().first, position);
     if (cfg.on_progress) cfg.on_progress(position);
   }
   if (!range_first) {

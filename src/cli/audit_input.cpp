@@ -71,6 +71,9 @@ AuditInput make_input(const io::TensorView& view) {
       if (swap)
         for (std::size_t i = 0; i < n; ++i) dst[i] = __builtin_bswap32(dst[i]);
     };
+    in.binary32_done = [view](std::uint64_t first, std::uint64_t end) {
+      io::release_elements(view, first, end);
+    };
   }
   return in;
 }

@@ -22,6 +22,7 @@ struct AuditInput {
   // Set for a binary32 tensor whose bytes lie in the file as they are (not in an archive):
   // the audit then reads it by position, in binary32, on all its threads.
   audit::Binary32Reader binary32;
+  audit::Binary32Done binary32_done;  // hands the pages read back (bounded memory)
   bool auditable = true;  // integer and bool tensors are listed, not audited
 };
 

@@ -124,7 +124,7 @@ void run(const AuditArgs& a) {
     if (!in.auditable) continue;  // integer tensors are listed, not audited
     try {
       progress.begin(in.meta);
-      audits.push_back(in.binary32 ? audit::audit_tensor_binary32(in.meta, in.binary32, cfg)
+      audits.push_back(in.binary32 ? audit::audit_tensor_binary32(in.meta, in.binary32, cfg, in.binary32_done)
                                    : audit::audit_tensor(in.meta, in.values, cfg));
       if (!hw_paths.empty()) {
         auto rows = audit::audit_paths(in.meta, element_format(in.meta.dtype), in.values, hw_paths,

@@ -189,7 +189,14 @@ void copy_elements(const TensorView& t, std::uint64_t first, std::size_t n, void
   const std::uint64_t elem = byte_size(t.dtype);
   f.check_unchanged();
   f.copy_out(t.byte_offset + first * elem, n * elem, dst);
-  f.release(t.byte_offset + first * elem, n * elem);
+}
+
+void release_elements(const TensorView& t, std::uint64_t first, std::uint64_t end) {
+  if (!t.storage || t.storage->zip_member || t.compressed || !iterable(t.dtype)) return;
+  end = std::min(end, t.count);
+  if (first >= end) return;
+  const std::uint64_t elem = byte_size(t.dtype);
+  t.storage->file->release(t.byte_offset + first * elem, (end - first) * elem);
 }
 
 }  // namespace fpaudit::io

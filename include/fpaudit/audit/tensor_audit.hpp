@@ -135,7 +135,11 @@ using Binary32Reader =
 // are spread over cfg.threads workers (reading included) and merged in chunk order; the range
 // summary is gathered in the same pass unless a target needs it first (per-tensor or NVFP4
 // scaling: then a range pass runs first, also in parallel).
+// `done`, if given, is called from the calling thread after each batch of chunks of a pass with
+// the elements [first, end) that the pass has read and will not read again (the reader may drop
+// them from memory: no read of them is in flight then).
+using Binary32Done = std::function<void(std::uint64_t first, std::uint64_t end)>;
 TensorAudit audit_tensor_binary32(const TensorMeta& meta, const Binary32Reader& read,
-                                  const AuditConfig& cfg);
+                                  const AuditConfig& cfg, const Binary32Done& done = {});
 
 }  // namespace fpaudit::audit

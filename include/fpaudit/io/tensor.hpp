@@ -85,12 +85,17 @@ using ChunkCallback = std::function<void(const Chunk&)>;
 void for_each_chunk(const TensorView& t, std::size_t max_elements, const ChunkCallback& fn);
 
 // Random access for parallel readers: copies the stored bytes of elements [first, first + n)
-// (n * byte_size(dtype) bytes, as stored: byte order and storage order unchanged) to dst and
-// hands their pages of the mapping back, so memory stays bounded in any read order. Safe to
-// call from several threads at once. Checks, like for_each_chunk, that the file is unchanged and
-// reads under the SIGBUS guard (InputError either way). Only for a view whose bytes lie in the
-// file as they are (not a .npz member: its CRC-32 needs a sequential pass; not F4/F6); throws
-// InputError otherwise, and std::out_of_range for a range beyond the tensor.
+// (n * byte_size(dtype) bytes, as stored: byte order and storage order unchanged) to dst. Safe
+// to call from several threads at once. Checks, like for_each_chunk, that the file is unchanged
+// and reads under the SIGBUS guard (InputError either way). Only for a view whose bytes lie in
+// the file as they are (not a .npz member: its CRC-32 needs a sequential pass; not F4/F6);
+// throws InputError otherwise, and std::out_of_range for a range beyond the tensor. The pages
+// read stay mapped until release_elements hands them back.
 void copy_elements(const TensorView& t, std::uint64_t first, std::size_t n, void* dst);
+// Hands back the mapping's pages from the one holding element `first` up to (not including) the
+// one holding element `end` (MADV_DONTNEED; read again from the page cache if touched), so that
+// memory stays bounded. The caller makes sure no copy_elements is reading them at that moment
+// (a page dropped under a concurrent read is only read again, but then stays resident).
+void release_elements(const TensorView& t, std::uint64_t first, std::uint64_t end);
 
 }  // namespace fpaudit::io
