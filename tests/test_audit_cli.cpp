@@ -206,3 +206,34 @@ TEST_F(AuditCli, RawDumpOfMoreThanOneGibibyteRunsInBoundedMemory) {
   EXPECT_LT(r.max_rss_kib, 256 * 1024) << "peak RSS " << r.max_rss_kib << " KiB";
   std::cerr << "[ info ] peak RSS for a 1.2 GB raw dump: " << r.max_rss_kib << " KiB\n";
 }
+
+TEST_F(AuditCli, Float32DumpOfMoreThanOneGibibyteRunsInBoundedMemoryOnTwoThreads) {
+  // The binary32 path (chunks copied by position on both threads, pages handed back per batch):
+  // 2^28 + 2^20 binary32 values (1.08 GB).
+#ifdef FPAUDIT_SANITIZED
+  const std::uint64_t count = std::uint64_t{40} << 20, min_bytes = std::uint64_t{150} << 20;
+  std::cerr << "[ info ] sanitizer build: reduced workload (168 MB dump)\n";
+#else
+  const std::uint64_t count = (std::uint64_t{1} << 28) + (1 << 20), min_bytes = std::uint64_t{1} << 30;
+#endif
+  const fs::path raw = dir_ / "big.f32";
+  {
+    std::ofstream out(raw, std::ios::binary);
+    std::vector<float> block(1 << 20);
+    for (std::size_t i = 0; i < block.size(); ++i)
+      block[i] = std::ldexp(1.0f + float(i % 1000) / 1000, int(i % 40) - 20);
+    for (std::uint64_t left = count; left != 0;) {
+      const std::uint64_t n = std::min<std::uint64_t>(left, block.size());
+      out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(n * sizeof(float)));
+      left -= n;
+    }
+  }
+  ASSERT_GT(fs::file_size(raw), min_bytes);
+  const CliRun r = run({"audit", raw.string(), "--quiet", "--dtype", "f32", "--formats", "f16,e4m3",
+                        "--no-mx", "--no-scaling", "--threads", "2"});
+  fs::remove(raw);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("binary16"), std::string::npos);
+  EXPECT_LT(r.max_rss_kib, 64 * 1024) << "peak RSS " << r.max_rss_kib << " KiB";
+  std::cerr << "[ info ] peak RSS for a 1.08 GB binary32 dump, 2 threads: " << r.max_rss_kib << " KiB\n";
+}
