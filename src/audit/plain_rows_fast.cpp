@@ -213,11 +213,13 @@ struct XBlock {
   alignas(64) double gexp[kBlock];
   std::uint8_t fin[kBlock / 8], nz[kBlock / 8];
   std::uint64_t nan = 0, inf = 0, zero = 0;
+  double amax = 0;  // the largest finite |x| (0 if none)
 };
 
 FPAUDIT_AVX512 void x_block(const std::uint32_t* f32, std::size_t n, XBlock& xb) {
   const __m512d abs_mask = _mm512_castsi512_pd(_mm512_set1_epi64(0x7fffffffffffffffLL));
   std::uint64_t nan = 0, inf = 0, zero = 0;
+  __m512d amax = _mm512_setzero_pd();
   for (std::size_t i = 0; i < n; i += 8) {
     const __mmask8 live = n - i >= 8 ? 0xff : static_cast<__mmask8>((1u << (n - i)) - 1);
     // VCVTPS2PD: exact; a NaN stays a NaN, which is all add() looks at.
@@ -232,7 +234,9 @@ FPAUDIT_AVX512 void x_block(const std::uint32_t* f32, std::size_t n, XBlock& xb)
     const __mmask8 xnan = _mm512_fpclass_pd_mask(x, 0x81) & live;
     const __mmask8 xinf = _mm512_fpclass_pd_mask(x, 0x18) & live;
     const __mmask8 xzero = _mm512_fpclass_pd_mask(x, 0x06) & live;
-    xb.fin[i / 8] = static_cast<std::uint8_t>(live & ~(xnan | xinf));
+    const __mmask8 fin = live & ~(xnan | xinf);
+    amax = _mm512_mask_max_pd(amax, fin, amax, ax);
+    xb.fin[i / 8] = static_cast<std::uint8_t>(fin);
     xb.nz[i / 8] = static_cast<std::uint8_t>(live & ~xzero);
     nan += static_cast<unsigned>(std::popcount(static_cast<unsigned>(xnan)));
     inf += static_cast<unsigned>(std::popcount(static_cast<unsigned>(xinf)));
@@ -241,6 +245,40 @@ FPAUDIT_AVX512 void x_block(const std::uint32_t* f32, std::size_t n, XBlock& xb)
   xb.nan = nan;
   xb.inf = inf;
   xb.zero = zero;
+  xb.amax = _mm512_reduce_max_pd(amax);
+}
+
+// The results of finite inputs that are subnormal in the target (0 < magnitude < the smallest
+// normal's), counted on the codes, 64 (or 32) at a time: a code in that range is a finite value,
+// so "finite x" is the whole of add()'s condition (x and q finite).
+template <class Code>
+FPAUDIT_AVX512 std::uint64_t count_subnormal_codes(const Geometry& g, const XBlock& xb,
+                                                   const Code* codes, std::size_t n) {
+  constexpr std::size_t kLanes = 64 / sizeof(Code);
+  std::uint64_t total = 0;
+  for (std::size_t j = 0; j < n; j += kLanes) {
+    const std::size_t left = n - j;
+    std::uint64_t fin = 0;
+    std::memcpy(&fin, xb.fin + j / 8, kLanes / 8);  // bit l: element j + l is finite
+    if constexpr (sizeof(Code) == 1) {
+      const __mmask64 live = left >= 64 ? ~__mmask64{0} : (__mmask64{1} << left) - 1;
+      const __m512i mag = _mm512_and_si512(_mm512_maskz_loadu_epi8(live, codes + j),
+                                           _mm512_set1_epi8(static_cast<char>(g.mag_mask)));
+      const __mmask64 sub =
+          _mm512_cmplt_epu8_mask(_mm512_sub_epi8(mag, _mm512_set1_epi8(1)),
+                                 _mm512_set1_epi8(static_cast<char>(g.min_normal - 1)));
+      total += static_cast<unsigned>(std::popcount(sub & live & fin));
+    } else {
+      const __mmask32 live = left >= 32 ? ~__mmask32{0} : (__mmask32{1} << left) - 1;
+      const __m512i mag = _mm512_and_si512(_mm512_maskz_loadu_epi16(live, codes + j),
+                                           _mm512_set1_epi16(static_cast<short>(g.mag_mask)));
+      const __mmask32 sub =
+          _mm512_cmplt_epu16_mask(_mm512_sub_epi16(mag, _mm512_set1_epi16(1)),
+                                  _mm512_set1_epi16(static_cast<short>(g.min_normal - 1)));
+      total += static_cast<unsigned>(std::popcount(sub & live & static_cast<std::uint32_t>(fin)));
+    }
+  }
+  return total;
 }
 
 // One target's counters over a block that depend on its results (the others follow from
@@ -258,25 +296,24 @@ struct TargetCounts {
 // rounded product as multiplying by the exact power of two). A finite x whose q is not finite
 // (overflow to infinity or NaN) is rare: such vectors are counted on a side branch, and the
 // per-element counts of valid and nonzero-valid elements follow from the class counts.
-// SubnormalsOut: the target has subnormals (else none is counted, as in add()).
-template <class Code, bool SubnormalsOut>
+// MaySaturate: some finite |x| of the block exceeds the target's largest finite value (else no
+// element can saturate and the candidates are not looked for). Subnormal results are counted
+// on the codes (count_subnormal_codes).
+template <class Code, bool MaySaturate>
 FPAUDIT_AVX512 std::uint64_t terms_avx512(const Geometry& g, const XBlock& xb, const Code* codes,
                                           const double* values, std::size_t n, TargetCounts& tc,
                                           LaneAcc& acc, std::uint64_t& max_abs,
                                           std::uint64_t& max_ulp, std::uint64_t& max_rel,
                                           std::uint16_t* cand) {
   const __m512i zero = _mm512_setzero_si512();
-  __m512i c_inexact = zero, c_under = zero, c_sub = zero;
+  __m512i c_inexact = zero, c_under = zero;
   std::uint64_t nc = 0;
   __m512d s_err = _mm512_loadu_pd(acc.abs_err), s_r2 = _mm512_loadu_pd(acc.sq_rel),
           s_x2 = _mm512_loadu_pd(acc.signal), s_e2 = _mm512_loadu_pd(acc.noise);
   __m512d m_abs = _mm512_castsi512_pd(_mm512_set1_epi64(static_cast<long long>(max_abs)));
   __m512d m_ulp = _mm512_castsi512_pd(_mm512_set1_epi64(static_cast<long long>(max_ulp)));
   __m512d m_rel = _mm512_castsi512_pd(_mm512_set1_epi64(static_cast<long long>(max_rel)));
-  const __m512i mag_mask = _mm512_set1_epi64(static_cast<long long>(g.mag_mask));
   const __m512i one = _mm512_set1_epi64(1);
-  // mag != 0 && mag < min_normal, as one unsigned compare: mag - 1 < min_normal - 1.
-  const __m512i sub_limit = _mm512_set1_epi64(static_cast<long long>(g.min_normal - 1));
   const __m512d max_value = _mm512_set1_pd(g.max_value);
   const __m512d emin = _mm512_set1_pd(g.emin), emax = _mm512_set1_pd(g.emax);
   const __m512d mbits = _mm512_set1_pd(g.m);
@@ -306,18 +343,13 @@ FPAUDIT_AVX512 std::uint64_t terms_avx512(const Geometry& g, const XBlock& xb, c
                                       c_inexact, one);
     c_under =
         _mm512_mask_add_epi64(c_under, _mm512_mask_fpclass_pd_mask(vnz, q, 0x06), c_under, one);
-    if constexpr (SubnormalsOut) {
-      const __m512i mag = _mm512_and_si512(code, mag_mask);
-      c_sub = _mm512_mask_add_epi64(
-          c_sub, _mm512_mask_cmplt_epu64_mask(valid, _mm512_sub_epi64(mag, one), sub_limit), c_sub,
-          one);
-    }
     const __m512d ax = _mm512_load_pd(xb.ax + i);
     // Saturation candidates: |x| beyond the largest finite value with a finite result (a
     // superset of the saturated elements: encode() decides each, as add() takes its flag).
-    for (unsigned sat = _mm512_mask_cmp_pd_mask(valid, ax, max_value, _CMP_GT_OQ); sat != 0;
-         sat &= sat - 1)
-      cand[nc++] = static_cast<std::uint16_t>(i + static_cast<unsigned>(std::countr_zero(sat)));
+    if constexpr (MaySaturate)
+      for (unsigned sat = _mm512_mask_cmp_pd_mask(valid, ax, max_value, _CMP_GT_OQ); sat != 0;
+           sat &= sat - 1)
+        cand[nc++] = static_cast<std::uint16_t>(i + static_cast<unsigned>(std::countr_zero(sat)));
     const __m512d err = _mm512_and_pd(_mm512_maskz_sub_pd(valid, x, q), abs_mask);
     // rel = err / |x| without a division per target: y = 1/|x| (one VDIVPD per element, shared by
     // all targets), q0 = err * y, r = err - q0 |x| (exact: a few ulps of q0 times a 24-bit |x|),
@@ -352,7 +384,6 @@ FPAUDIT_AVX512 std::uint64_t terms_avx512(const Geometry& g, const XBlock& xb, c
   max_rel = std::bit_cast<std::uint64_t>(_mm512_reduce_max_pd(m_rel));
   tc.inexact += static_cast<std::uint64_t>(_mm512_reduce_add_epi64(c_inexact));
   tc.under += static_cast<std::uint64_t>(_mm512_reduce_add_epi64(c_under));
-  tc.sub += static_cast<std::uint64_t>(_mm512_reduce_add_epi64(c_sub));
   return nc;
 }
 
@@ -450,15 +481,17 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, const std::
       if (avx512) {
         TargetCounts tc;
         const Geometry& g = geo[k];
-        auto run = [&](auto code, auto subnormals) {
-          return terms_avx512<std::remove_cv_t<std::remove_pointer_t<decltype(code)>>,
-                              decltype(subnormals)::value>(
+        auto run = [&](auto code, auto may_saturate) {
+          using Code = std::remove_cv_t<std::remove_pointer_t<decltype(code)>>;
+          if (g.subnormals) tc.sub = count_subnormal_codes<Code>(g, xb, code, n);
+          return terms_avx512<Code, decltype(may_saturate)::value>(
               g, xb, code, v, n, tc, acc[k], max_abs[k], max_ulp[k], max_rel[k], cand);
         };
+        const bool may_saturate = xb.amax > g.max_value;
         if (wide)
-          nc = g.subnormals ? run(c16, std::true_type{}) : run(c16, std::false_type{});
+          nc = may_saturate ? run(c16, std::true_type{}) : run(c16, std::false_type{});
         else
-          nc = g.subnormals ? run(c8, std::true_type{}) : run(c8, std::false_type{});
+          nc = may_saturate ? run(c8, std::true_type{}) : run(c8, std::false_type{});
         add_counts(*stats[k], n, xb, tc);
       } else
 #endif
