@@ -16,6 +16,7 @@
 #include <tuple>
 #include <vector>
 
+#include "../src/audit/plain_rows_fast.hpp"
 #include "fpaudit/audit/tensor_audit.hpp"
 #include "fpaudit/codec/bulk_f32.hpp"
 #include "fpaudit/codec/convert.hpp"
@@ -253,6 +254,28 @@ TEST(AuditFast, Binary32PathEqualsBinary64PathWithScalingAndSweep) {
       for (std::size_t i = 0; i < a.rows.size(); ++i) expect_same(a.rows[i].stats, b.rows[i].stats);
       ASSERT_TRUE(b.loss_scale.has_value());
       EXPECT_EQ(report::audit_json({a}, cfg, {}), report::audit_json({b}, cfg, {}));
+    }
+  }
+}
+
+// Which targets the terms kernel decodes by widening a binary32 / binary16 pattern instead of a
+// table gather (plain_rows_fast.hpp): decided from the decode table alone. Oracle: the formats'
+// definitions (bfloat16 = binary32's upper 16 bits, E5M2 = binary16's upper 8 bits, OCP OFP8
+// 5.1; E4M3 and a no-subnormal E5M2 are neither). The widened values themselves are held to
+// add() by the tests above.
+TEST(AuditFast, PrefixDecodeIsChosenFromTheTable) {
+  using D = detail::FastPlainTarget::Decode;
+  const ConvertOptions opt;
+  for (auto [name, want, shift] :
+       {std::tuple{"bfloat16", D::binary32_prefix, 16},
+        std::tuple{"binary16", D::binary16_prefix, 0},
+        std::tuple{"float8_e5m2", D::binary16_prefix, 8}, std::tuple{"float8_e4m3fn", D::table, 0},
+        std::tuple{"e5m2:fn:nosub", D::table, 0}}) {
+    const detail::FastPlainTarget t(format_by_name(name), opt);
+    ASSERT_TRUE(t.supported()) << name;
+    EXPECT_EQ(t.decode(), want) << name;
+    if (want != D::table) {
+      EXPECT_EQ(t.decode_shift(), shift) << name;
     }
   }
 }

@@ -14,6 +14,7 @@
 #include "fpaudit/codec/bulk_f32.hpp"
 #include "fpaudit/codec/convert.hpp"
 #include "fpaudit/codec/decode.hpp"
+#include "fpaudit/format/registry.hpp"
 #include "fpaudit/hw/cpu_features.hpp"
 
 namespace fpaudit::audit::detail {
@@ -28,6 +29,26 @@ FastPlainTarget::FastPlainTarget(const FormatSpec& f, const ConvertOptions& opt)
   auto t = std::make_shared<std::vector<double>>(std::size_t{1} << f.width());
   for (std::size_t c = 0; c < t->size(); ++c) (*t)[c] = to_double(f, c);
   values_ = std::move(t);
+  // Does every code decode as the binary32 / binary16 pattern code << shift?
+  auto same = [](double a, double b) {
+    return (std::isnan(a) && std::isnan(b)) ||
+           std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+  };
+  auto prefix_of = [&](int width, const auto& value_of_pattern) {
+    if (f.width() > width) return false;
+    const int shift = width - f.width();
+    for (std::uint64_t c = 0; c < values_->size(); ++c)
+      if (!same((*values_)[c], value_of_pattern(c << shift))) return false;
+    decode_shift_ = shift;
+    return true;
+  };
+  const FormatSpec half = format_by_name("binary16");
+  if (prefix_of(32, [](std::uint64_t p) {
+        return double(std::bit_cast<float>(static_cast<std::uint32_t>(p)));
+      }))
+    decode_ = Decode::binary32_prefix;
+  else if (prefix_of(16, [&](std::uint64_t p) { return to_double(half, p); }))
+    decode_ = Decode::binary16_prefix;
 }
 
 bool as_binary32(std::span<const double> xs, std::vector<std::uint32_t>& out) {
@@ -59,6 +80,8 @@ struct Geometry {
   bool subnormals;
   int emin, emax, m;
   double max_value;
+  FastPlainTarget::Decode decode;
+  int decode_shift;
 };
 
 // Eight doubles, one per lane of ConversionStats' sums (GCC/Clang vector extension: the
@@ -299,7 +322,7 @@ struct TargetCounts {
 // MaySaturate: some finite |x| of the block exceeds the target's largest finite value (else no
 // element can saturate and the candidates are not looked for). Subnormal results are counted
 // on the codes (count_subnormal_codes).
-template <class Code, bool MaySaturate>
+template <class Code, bool MaySaturate, FastPlainTarget::Decode D>
 FPAUDIT_AVX512 std::uint64_t terms_avx512(const Geometry& g, const XBlock& xb, const Code* codes,
                                           const double* values, std::size_t n, TargetCounts& tc,
                                           LaneAcc& acc, std::uint64_t& max_abs,
@@ -318,17 +341,38 @@ FPAUDIT_AVX512 std::uint64_t terms_avx512(const Geometry& g, const XBlock& xb, c
   const __m512d emin = _mm512_set1_pd(g.emin), emax = _mm512_set1_pd(g.emax);
   const __m512d mbits = _mm512_set1_pd(g.m);
   const __m512d abs_mask = _mm512_castsi512_pd(_mm512_set1_epi64(0x7fffffffffffffffLL));
+  const __m128i shift = _mm_cvtsi32_si128(g.decode_shift);
   for (std::size_t i = 0; i < n; i += 8) {
     const __mmask8 fin = xb.fin[i / 8], nz = xb.nz[i / 8];
     const __mmask8 live = n - i >= 8 ? 0xff : static_cast<__mmask8>((1u << (n - i)) - 1);
     const __m512d x = _mm512_load_pd(xb.x + i);
-    __m512i code;
-    if constexpr (sizeof(Code) == 1)
-      code = _mm512_cvtepu8_epi64(_mm_maskz_loadu_epi8(live, codes + i));
-    else
-      code = _mm512_cvtepu16_epi64(_mm_maskz_loadu_epi16(live, codes + i));
     // Lanes outside `fin` (and past the end) get q = 0; every use below is masked by fin.
-    const __m512d q = _mm512_mask_i64gather_pd(_mm512_setzero_pd(), fin, code, values, 8);
+    __m512d q;
+    if constexpr (D == FastPlainTarget::Decode::table) {
+      __m512i code;
+      if constexpr (sizeof(Code) == 1)
+        code = _mm512_cvtepu8_epi64(_mm_maskz_loadu_epi8(live, codes + i));
+      else
+        code = _mm512_cvtepu16_epi64(_mm_maskz_loadu_epi16(live, codes + i));
+      q = _mm512_mask_i64gather_pd(_mm512_setzero_pd(), fin, code, values, 8);
+    } else if constexpr (D == FastPlainTarget::Decode::binary32_prefix) {
+      __m256i p;
+      if constexpr (sizeof(Code) == 1)
+        p = _mm256_cvtepu8_epi32(_mm_maskz_loadu_epi8(live, codes + i));
+      else
+        p = _mm256_cvtepu16_epi32(_mm_maskz_loadu_epi16(live, codes + i));
+      p = _mm256_sll_epi32(p, shift);
+      q = _mm512_maskz_cvtps_pd(fin, _mm256_castsi256_ps(p));  // exact
+    } else {
+      __m128i p;
+      if constexpr (sizeof(Code) == 1)
+        p = _mm_cvtepu8_epi16(_mm_maskz_loadu_epi8(live, codes + i));
+      else
+        p = _mm_maskz_loadu_epi16(live, codes + i);
+      p = _mm_sll_epi16(p, shift);
+      // VCVTPH2PS, VCVTPS2PD: both exact (binary16 -> binary32 -> binary64).
+      q = _mm512_maskz_cvtps_pd(fin, _mm256_maskz_cvtph_ps(0xff, p));
+    }
     const __mmask8 qbad = _mm512_fpclass_pd_mask(q, 0x99);  // NaN or infinity
     const __mmask8 bad = fin & qbad;
     if (bad != 0) {  // rare: a finite x overflowed to infinity or NaN
@@ -433,7 +477,9 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, const std::
               f.emin(),
               f.emax(),
               f.mantissa_bits,
-              t.values()[f.max_finite_bits()]};
+              t.values()[f.max_finite_bits()],
+              t.decode(),
+              t.decode_shift()};
   }
   std::vector<std::uint64_t> max_abs(nt, 0), max_ulp(nt, 0), max_rel(nt, 0);
   std::uint16_t cand[kBlock];
@@ -481,11 +527,23 @@ void add_plain_fast(std::span<const FastPlainTarget* const> targets, const std::
       if (avx512) {
         TargetCounts tc;
         const Geometry& g = geo[k];
+        using Decode = FastPlainTarget::Decode;
         auto run = [&](auto code, auto may_saturate) {
           using Code = std::remove_cv_t<std::remove_pointer_t<decltype(code)>>;
+          constexpr bool sat = decltype(may_saturate)::value;
           if (g.subnormals) tc.sub = count_subnormal_codes<Code>(g, xb, code, n);
-          return terms_avx512<Code, decltype(may_saturate)::value>(
-              g, xb, code, v, n, tc, acc[k], max_abs[k], max_ulp[k], max_rel[k], cand);
+          auto go = [&](auto kernel) {
+            return kernel(g, xb, code, v, n, tc, acc[k], max_abs[k], max_ulp[k], max_rel[k], cand);
+          };
+          switch (g.decode) {
+            case Decode::binary32_prefix:
+              return go(terms_avx512<Code, sat, Decode::binary32_prefix>);
+            case Decode::binary16_prefix:
+              return go(terms_avx512<Code, sat, Decode::binary16_prefix>);
+            case Decode::table:
+              break;
+          }
+          return go(terms_avx512<Code, sat, Decode::table>);
         };
         const bool may_saturate = xb.amax > g.max_value;
         if (wide)

@@ -26,11 +26,22 @@ class FastPlainTarget {
   const ConvertOptions& options() const { return opt_; }
   const std::vector<double>& values() const { return *values_; }
 
+  // How the AVX-512 terms kernel gets a code's value: a gather from values(), or, where every
+  // code's value is that of the binary32 (binary16) bit pattern code << shift (NaN codes as
+  // NaNs: bfloat16 is binary32's upper half, float8_e5m2 binary16's, binary16 itself), by
+  // widening that pattern (VCVTPH2PS, VCVTPS2PD): a few operations instead of a gather, and no
+  // table. Decided by comparing the whole table with those patterns' values, once.
+  enum class Decode : std::uint8_t { table, binary32_prefix, binary16_prefix };
+  Decode decode() const { return decode_; }
+  int decode_shift() const { return decode_shift_; }
+
  private:
   FormatSpec f_;
   ConvertOptions opt_;
   bool supported_ = false;
   std::shared_ptr<const std::vector<double>> values_;  // value of every code (decode, once)
+  Decode decode_ = Decode::table;
+  int decode_shift_ = 0;
 };
 
 // The chunk as binary32 patterns when every value is a binary32 or a NaN (add() only counts
