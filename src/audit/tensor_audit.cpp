@@ -757,8 +757,9 @@ TensorAudit audit_tensor_binary32(const TensorMeta& meta, const Binary32Reader& 
       b.push_back({position, n});
     return b;
   };
-  // Each worker's chunk buffer (thread-local: a worker thread lives for one batch, and the
-  // buffer would otherwise be allocated and freed, i.e. mapped and unmapped, per batch).
+  // Each worker's chunk buffer, thread-local so that it is not allocated per chunk (the calling
+  // thread keeps its own across batches; the other workers are started per batch, and with 64
+  // chunks each that costs nothing measurable: 2 threads used the CPU time of 1, 0.39 s).
   auto chunk = [&read](const Span& c) {
     thread_local std::vector<std::uint32_t> buf;
     buf.resize(c.n);
