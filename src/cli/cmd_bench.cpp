@@ -6,8 +6,9 @@
 //   convert_*  binary32 -> format through convert_span (the dispatched bulk kernels), 1 thread;
 //              baseline: F16C VCVTPS2PH (binary16 RNE), or VCVTNEPS2BF16 for bfloat16 targets;
 //              where the CPU has neither, a memcpy of the input.
-//   audit_*    audit_tensor of one binary32 tensor against binary16, bfloat16, E4M3, E5M2 with
-//              full statistics; baseline: a read-only pass over the same input.
+//   audit_*    audit_tensor_binary32 of one binary32 tensor (read by position, as the CLI reads a
+//              binary32 file) against binary16, bfloat16, E4M3, E5M2 with full statistics;
+//              baseline: a read-only pass over the same input.
 //   gemm_*     the exact GEMM reference (gemm/exact_gemm.hpp), binary32 output; baseline:
 //              OpenBLAS cblas_sgemm on the same shape and thread count (GFLOP/s = 2MNK / time).
 //   startup_*  spawning `fpaudit formats` / `fpaudit convert` on 10 lines; baseline: /bin/true.
