@@ -184,14 +184,21 @@ TEST(BulkF32, TininessAndUnderflowBoundaries) {
 }
 
 TEST(BulkF32, StochasticBitsAndIndices) {
-  // Random-bit counts, and a first index just below 2^32 so the high counter word carries
-  // inside a vector (the Philox counter is the full 64-bit index).
+  // Random-bit counts, and first indices at every offset inside a Philox block (element i
+  // draws word i mod 4 of counter i / 4), and just below 2^34 so the counter's high word
+  // carries inside a vector.
   for (int bits : {1, 3, 8, 16, 31, 32}) {
     ConvertOptions o;
     o.rounding = Rounding::sr;
     o.sr_bits = bits;
     o.seed = 42;
-    check(format_by_name("float8_e4m3fn"), o, (std::uint64_t{1} << 32) - 37);
+    check(format_by_name("float8_e4m3fn"), o, (std::uint64_t{1} << 34) - 37);
+  }
+  for (std::uint64_t first : {0, 1, 2, 3, 4, 1021}) {
+    ConvertOptions o;
+    o.rounding = Rounding::sr;
+    o.seed = 0x243f6a8885a308d3ull;
+    check(format_by_name("binary16"), o, first);
   }
 }
 

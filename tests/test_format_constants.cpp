@@ -2,6 +2,7 @@
 // Tables 1-2; OCP MX v1.0 Tables 2-4 and 5.4.1; LLVM/ml_dtypes for the FNUZ and IEEE-like FP8
 // variants), written out literally. They do not consult the implementation: the library derives
 // every constant from the descriptor, and these tests check the derivation.
+#include <array>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -185,6 +186,24 @@ TEST(FormatNames, MalformedStringsGiveOneLineErrors) {
 }
 
 TEST(Stochastic, PhiloxKnownAnswer) {
-  // Random123 kat_vectors: philox4x32_10, counter 0, key 0 -> first word 0x6627e8d5.
-  EXPECT_EQ(philox_word(0, 0), 0x6627e8d5u);
+  // Random123 tests/kat_vectors, the three "philox4x32 10" lines: counter, key, result.
+  EXPECT_EQ(philox4x32_10({0, 0, 0, 0}, {0, 0}),
+            (std::array<std::uint32_t, 4>{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}));
+  EXPECT_EQ(philox4x32_10({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}, {0xffffffff, 0xffffffff}),
+            (std::array<std::uint32_t, 4>{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}));
+  EXPECT_EQ(philox4x32_10({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0}),
+            (std::array<std::uint32_t, 4>{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}));
+}
+
+TEST(Stochastic, ElementIndexUsesEveryWordOfABlock) {
+  // Element i draws word i mod 4 of the block at counter floor(i / 4): seed 0 gives the zero
+  // KAT's four words for elements 0..3.
+  const std::uint32_t zero_block[4] = {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8};
+  for (std::uint64_t i = 0; i < 4; ++i) EXPECT_EQ(philox_word(0, i), zero_block[i]);
+  // The key is the seed (k0 low half, k1 high half); the counter's high word is index >> 34.
+  const std::uint64_t seed = 0x299f31d0a4093822ull, index = (std::uint64_t{0x05a308d3} << 34) |
+                                                            (std::uint64_t{0x243f6a88} << 2) | 1;
+  EXPECT_EQ(philox_word(seed, index),
+            philox4x32_10({0x243f6a88, 0x05a308d3, 0, 0}, {0xa4093822, 0x299f31d0})[1]);
+  EXPECT_EQ(stochastic_bits(0, 1, 8), 0xe1u);
 }

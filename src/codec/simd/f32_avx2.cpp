@@ -1,6 +1,7 @@
 // The AVX2 build of the bulk kernel: 8 lanes in a ymm register (AVX2, checked by the caller
 // before any of this runs). AVX2 has no narrowing moves: the stores gather the low bytes of each
 // lane with VPSHUFB and join the two 128-bit halves with VPERMD.
+#include <algorithm>
 #include <cstring>
 #include <type_traits>
 
@@ -59,15 +60,27 @@ struct Avx2Lanes {
     for (std::size_t i = 0; i < W; ++i) r |= v[i];
     return r;
   }
-  static V iota() { return V{0, 1, 2, 3, 4, 5, 6, 7}; }
-  // 32x32 -> 64-bit products: VPMULUDQ on even lanes and on odd lanes moved down (VPSHUFD),
-  // re-interleaved.
-  static void mul_wide(V a, std::uint32_t b, V& hi, V& lo) {
-    const __m256i x = reinterpret_cast<__m256i>(a), y = _mm256_set1_epi32(static_cast<int>(b));
-    const __m256i even = _mm256_mul_epu32(x, y);
-    const __m256i odd = _mm256_mul_epu32(_mm256_shuffle_epi32(x, 0xF5), y);
-    hi = reinterpret_cast<V>(_mm256_blend_epi32(_mm256_shuffle_epi32(even, 0xF5), odd, 0xAA));
-    lo = reinterpret_cast<V>(_mm256_blend_epi32(even, _mm256_shuffle_epi32(odd, 0xA0), 0xAA));
+  // Philox (philox_fill): 4 counters, one per 64-bit lane (VPMULUDQ: full 64-bit products).
+  typedef std::uint64_t V64 __attribute__((vector_size(32)));
+  static constexpr std::size_t K = 4;
+  static V64 iota64() { return V64{0, 1, 2, 3}; }
+  // The high 32 bits of each 64-bit lane into its low half (VPSHUFD on port 5, leaving port 0
+  // to the multiplies; the high half keeps a copy, which nothing reads).
+  static V64 high_half(V64 a) { return reinterpret_cast<V64>(_mm256_shuffle_epi32(reinterpret_cast<__m256i>(a), 0xF5)); }
+  static V64 mul_even(V64 a, std::uint32_t b) {
+    return reinterpret_cast<V64>(
+        _mm256_mul_epu32(reinterpret_cast<__m256i>(a), _mm256_set1_epi64x(b)));
+  }
+  // (c0,c1) and (c2,c3) paired in 64-bit lanes, interleaved per 128-bit half (counters 0,2 and
+  // 1,3), then the halves put in counter order.
+  static void store_words(std::uint32_t* out, V64 c0, V64 c1, V64 c2, V64 c3) {
+    const __m256i x01 = _mm256_blend_epi32(reinterpret_cast<__m256i>(c0),
+                                           _mm256_slli_epi64(reinterpret_cast<__m256i>(c1), 32), 0xAA);
+    const __m256i x23 = _mm256_blend_epi32(reinterpret_cast<__m256i>(c2),
+                                           _mm256_slli_epi64(reinterpret_cast<__m256i>(c3), 32), 0xAA);
+    const __m256i even = _mm256_unpacklo_epi64(x01, x23), odd = _mm256_unpackhi_epi64(x01, x23);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), _mm256_permute2x128_si256(even, odd, 0x20));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8), _mm256_permute2x128_si256(even, odd, 0x31));
   }
 };
 }  // namespace

@@ -1,5 +1,6 @@
 // The AVX-512 build of the bulk kernel: 16 lanes in a zmm register (AVX512F/BW/DQ/VL, checked
 // by the caller before any of this runs). Narrowing stores use VPMOVDB / VPMOVDW.
+#include <algorithm>
 #include <cstring>
 #include <type_traits>
 
@@ -51,18 +52,31 @@ struct Avx512Lanes {
   static std::uint32_t or_reduce(V v) {
     return static_cast<std::uint32_t>(_mm512_reduce_or_epi32(reinterpret_cast<__m512i>(v)));
   }
-  static V iota() { return V{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}; }
-  // 32x32 -> 64-bit products of every lane: VPMULUDQ on the even lanes and on the odd ones
-  // moved down, then the halves put back in lane order. The moves are VPSHUFD (port 5), not
-  // shifts, which would compete with the multiplies for port 0.
-  static void mul_wide(V a, std::uint32_t b, V& hi, V& lo) {
-    const __m512i x = reinterpret_cast<__m512i>(a), y = _mm512_set1_epi32(static_cast<int>(b));
-    const __m512i even = _mm512_mul_epu32(x, y);
-    const __m512i odd = _mm512_mul_epu32(_mm512_shuffle_epi32(x, _MM_PERM_DDBB), y);
-    hi = reinterpret_cast<V>(
-        _mm512_mask_blend_epi32(0xAAAA, _mm512_shuffle_epi32(even, _MM_PERM_DDBB), odd));
-    lo = reinterpret_cast<V>(
-        _mm512_mask_blend_epi32(0xAAAA, even, _mm512_shuffle_epi32(odd, _MM_PERM_CCAA)));
+  // Philox (philox_fill): 8 counters, one per 64-bit lane. VPMULUDQ multiplies the low 32 bits
+  // of each lane into a full 64-bit product.
+  typedef std::uint64_t V64 __attribute__((vector_size(64)));
+  static constexpr std::size_t K = 8;
+  static V64 iota64() { return V64{0, 1, 2, 3, 4, 5, 6, 7}; }
+  // The high 32 bits of each 64-bit lane into its low half (VPSHUFD on port 5, leaving port 0
+  // to the multiplies; the high half keeps a copy, which nothing reads).
+  static V64 high_half(V64 a) { return reinterpret_cast<V64>(_mm512_shuffle_epi32(reinterpret_cast<__m512i>(a), _MM_PERM_DDBB)); }
+  static V64 mul_even(V64 a, std::uint32_t b) {
+    return reinterpret_cast<V64>(
+        _mm512_mul_epu32(reinterpret_cast<__m512i>(a), _mm512_set1_epi64(b)));
+  }
+  // The low words of c0..c3, counter by counter: pairs (c0,c1) and (c2,c3) in 64-bit lanes, then
+  // the two interleaved (VPUNPCK[LH]QDQ: counters 0,2,4,6 and 1,3,5,7 as 128-bit lanes) and put
+  // in counter order (VPERMT2Q).
+  static void store_words(std::uint32_t* out, V64 c0, V64 c1, V64 c2, V64 c3) {
+    const __m512i x01 = _mm512_mask_blend_epi32(
+        0xAAAA, reinterpret_cast<__m512i>(c0), _mm512_slli_epi64(reinterpret_cast<__m512i>(c1), 32));
+    const __m512i x23 = _mm512_mask_blend_epi32(
+        0xAAAA, reinterpret_cast<__m512i>(c2), _mm512_slli_epi64(reinterpret_cast<__m512i>(c3), 32));
+    const __m512i even = _mm512_unpacklo_epi64(x01, x23), odd = _mm512_unpackhi_epi64(x01, x23);
+    _mm512_storeu_si512(out, _mm512_permutex2var_epi64(
+                                 even, _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11), odd));
+    _mm512_storeu_si512(out + 16, _mm512_permutex2var_epi64(
+                                      even, _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15), odd));
   }
 };
 }  // namespace

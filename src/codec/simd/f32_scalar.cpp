@@ -1,4 +1,5 @@
 // The portable build of the bulk kernel: one uint32 lane at a time.
+#include <algorithm>
 #include <cstring>
 #include <type_traits>
 
