@@ -47,9 +47,10 @@ class AuditCli : public ::testing::Test {
     std::ofstream(p, std::ios::binary) << bytes;
     return p;
   }
-  // A little-endian .npy v1.0 file of float32 values.
-  fs::path npy_f32(const std::string& name, const std::vector<float>& v) {
-    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(v.size()) + ",), }";
+  // A .npy v1.0 file of float32 values, little-endian ('<f4') or big-endian ('>f4').
+  fs::path npy_f32(const std::string& name, const std::vector<float>& v, bool big_endian = false) {
+    std::string header = std::string("{'descr': '") + (big_endian ? '>' : '<') +
+                         "f4', 'fortran_order': False, 'shape': (" + std::to_string(v.size()) + ",), }";
     while ((10 + header.size() + 1) % 64 != 0) header += ' ';
     header += '\n';
     std::string bytes = "\x93NUMPY\x01";
@@ -57,7 +58,11 @@ class AuditCli : public ::testing::Test {
     bytes += static_cast<char>(header.size() & 0xFF);
     bytes += static_cast<char>(header.size() >> 8);
     bytes += header;
-    bytes.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
+    for (const float f : v) {
+      std::uint32_t b;
+      std::memcpy(&b, &f, 4);
+      for (int k = 0; k < 4; ++k) bytes += static_cast<char>((b >> (8 * (big_endian ? 3 - k : k))) & 0xFF);
+    }
     return write(name, bytes);
   }
   fs::path dir_;
@@ -92,20 +97,7 @@ TEST_F(AuditCli, BigEndianFloat32GivesTheSameBytesAsLittleEndian) {
   for (std::size_t i = 0; i < v.size(); ++i)
     v[i] = std::ldexp(static_cast<float>((i * 2654435761u) % 1000) - 500.0f, static_cast<int>(i % 17) - 12);
   npy_f32("le/w.npy", v);
-  std::string header = "{'descr': '>f4', 'fortran_order': False, 'shape': (" + std::to_string(v.size()) + ",), }";
-  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
-  header += '\n';
-  std::string bytes = "\x93NUMPY\x01";
-  bytes += '\0';
-  bytes += static_cast<char>(header.size() & 0xFF);
-  bytes += static_cast<char>(header.size() >> 8);
-  bytes += header;
-  for (const float f : v) {
-    std::uint32_t b;
-    std::memcpy(&b, &f, 4);
-    for (int k = 3; k >= 0; --k) bytes += static_cast<char>((b >> (8 * k)) & 0xFF);
-  }
-  write("be/w.npy", bytes);
+  npy_f32("be/w.npy", v, /*big_endian=*/true);
   std::string first;
   for (const char* d : {"le", "be"})
     for (const char* threads : {"1", "2"}) {

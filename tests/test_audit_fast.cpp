@@ -320,6 +320,33 @@ TEST(AuditFast, SumsFollowTheDocumentedLaneOrder) {
   }
 }
 
+// The range oracle: one value classified with <cmath> (isnan, isinf, fabs, ilogb).
+void classify_into(RangeSummary& want, double x) {
+  ++want.count;
+  if (std::isnan(x)) {
+    ++want.nan;
+  } else if (std::isinf(x)) {
+    ++want.inf;
+  } else if (x == 0) {
+    ++want.zero;
+  } else {
+    want.amax = std::max(want.amax, std::fabs(x));
+    if (want.min_nonzero == 0 || std::fabs(x) < want.min_nonzero) want.min_nonzero = std::fabs(x);
+    ++want.histogram[std::ilogb(x)];
+  }
+}
+
+void expect_same_range(const RangeSummary& got, const RangeSummary& want) {
+  EXPECT_EQ(got.count, want.count);
+  EXPECT_EQ(got.nan, want.nan);
+  EXPECT_EQ(got.inf, want.inf);
+  EXPECT_EQ(got.zero, want.zero);
+  EXPECT_EQ(std::bit_cast<std::uint64_t>(got.amax), std::bit_cast<std::uint64_t>(want.amax));
+  EXPECT_EQ(std::bit_cast<std::uint64_t>(got.min_nonzero),
+        std::bit_cast<std::uint64_t>(want.min_nonzero));
+  EXPECT_EQ(got.histogram, want.histogram);
+}
+
 // The range pass (range_scan.cpp, portable and AVX-512) against a classification of each value
 // with <cmath> (isnan, isinf, fabs, ilogb), on binary64 values of every class, binary64
 // subnormals included, in spans whose lengths are not multiples of 8.
@@ -345,24 +372,7 @@ TEST(AuditFast, RangePassEqualsClassification) {
     }
   }
   RangeSummary want;
-  for (const double x : xs) {
-    ++want.count;
-    if (std::isnan(x)) {
-      ++want.nan;
-      continue;
-    }
-    if (std::isinf(x)) {
-      ++want.inf;
-      continue;
-    }
-    if (x == 0) {
-      ++want.zero;
-      continue;
-    }
-    want.amax = std::max(want.amax, std::fabs(x));
-    if (want.min_nonzero == 0 || std::fabs(x) < want.min_nonzero) want.min_nonzero = std::fabs(x);
-    ++want.histogram[std::ilogb(x)];
-  }
+  for (const double x : xs) classify_into(want, x);
   TensorMeta meta;
   meta.name = "t";
   meta.count = xs.size();
@@ -382,14 +392,7 @@ TEST(AuditFast, RangePassEqualsClassification) {
     set_kernel_override(k);
     const RangeSummary got = audit_tensor(meta, values, cfg).range;
     SCOPED_TRACE(std::string(to_string(k)));
-    EXPECT_EQ(got.count, want.count);
-    EXPECT_EQ(got.nan, want.nan);
-    EXPECT_EQ(got.inf, want.inf);
-    EXPECT_EQ(got.zero, want.zero);
-    EXPECT_EQ(std::bit_cast<std::uint64_t>(got.amax), std::bit_cast<std::uint64_t>(want.amax));
-    EXPECT_EQ(std::bit_cast<std::uint64_t>(got.min_nonzero),
-              std::bit_cast<std::uint64_t>(want.min_nonzero));
-    EXPECT_EQ(got.histogram, want.histogram);
+    expect_same_range(got, want);
   }
   set_kernel_override(std::nullopt);
 }
@@ -421,25 +424,7 @@ TEST(AuditFast, Binary32RangeEqualsClassification) {
     }
   }
   RangeSummary want;
-  for (const std::uint32_t b : bits) {
-    const double x = std::bit_cast<float>(b);
-    ++want.count;
-    if (std::isnan(x)) {
-      ++want.nan;
-      continue;
-    }
-    if (std::isinf(x)) {
-      ++want.inf;
-      continue;
-    }
-    if (x == 0) {
-      ++want.zero;
-      continue;
-    }
-    want.amax = std::max(want.amax, std::fabs(x));
-    if (want.min_nonzero == 0 || std::fabs(x) < want.min_nonzero) want.min_nonzero = std::fabs(x);
-    ++want.histogram[std::ilogb(x)];
-  }
+  for (const std::uint32_t b : bits) classify_into(want, std::bit_cast<float>(b));
   ASSERT_LT(want.histogram.begin()->first, -126);  // binary32 subnormals are in the data
   TensorMeta meta;
   meta.name = "t";
@@ -460,14 +445,7 @@ TEST(AuditFast, Binary32RangeEqualsClassification) {
         const RangeSummary got = audit_tensor_binary32(meta, reader_of(bits), cfg).range;
         SCOPED_TRACE(std::string(to_string(k)) + " threads " + std::to_string(threads) +
                      (range_first ? " range first" : " in the statistics pass"));
-        EXPECT_EQ(got.count, want.count);
-        EXPECT_EQ(got.nan, want.nan);
-        EXPECT_EQ(got.inf, want.inf);
-        EXPECT_EQ(got.zero, want.zero);
-        EXPECT_EQ(std::bit_cast<std::uint64_t>(got.amax), std::bit_cast<std::uint64_t>(want.amax));
-        EXPECT_EQ(std::bit_cast<std::uint64_t>(got.min_nonzero),
-                  std::bit_cast<std::uint64_t>(want.min_nonzero));
-        EXPECT_EQ(got.histogram, want.histogram);
+        expect_same_range(got, want);
       }
     }
     set_kernel_override(std::nullopt);
