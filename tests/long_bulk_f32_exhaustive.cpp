@@ -90,7 +90,8 @@ void sweep(const std::string& format, const ConvertOptions& opt, const RefFn& re
       const std::uint64_t start = next.fetch_add(kBlock);
       if (start >= (std::uint64_t{1} << 32)) return;
       for (std::size_t i = 0; i < kBlock; ++i) in[i] = static_cast<std::uint32_t>(start + i);
-      const Flags fl = convert_f32_bulk(active_kernel(), f, in.data(), got.data(), kBlock, opt, start);
+      const Flags fl =
+          convert_f32_bulk(active_kernel(), f, in.data(), got.data(), kBlock, opt, start);
       const std::optional<std::uint8_t> want_fl = ref(in.data(), want.data(), kBlock, start);
       if (want_fl && *want_fl != fl.bits) ++flag_mismatches;
       for (std::size_t i = 0; i < kBlock; ++i)
@@ -104,8 +105,8 @@ void sweep(const std::string& format, const ConvertOptions& opt, const RefFn& re
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("[ timing   ] %s: 2^32 inputs, kernel %s, %u threads: %.2f s\n", label.c_str(),
               std::string(to_string(active_kernel())).c_str(), threads(), s);
-  EXPECT_EQ(mismatches.load(), 0u) << label << ": first mismatch at input 0x" << std::hex
-                                   << first_bad.load();
+  EXPECT_EQ(mismatches.load(), 0u)
+      << label << ": first mismatch at input 0x" << std::hex << first_bad.load();
   EXPECT_EQ(flag_mismatches.load(), 0u) << label << ": blocks whose flags differ";
 }
 

@@ -197,13 +197,23 @@ std::vector<std::uint32_t> mixed_inputs(const FormatSpec& f) {
   // The largest finite value as binary32 bits (beyond binary32's range: the largest binary32).
   const std::uint64_t mf = f.max_finite_bits();
   const std::int64_t mf_e = static_cast<std::int64_t>(mf >> m) - f.bias + 127;
-  const std::uint32_t max_bits =
-      mf_e >= 255 ? 0x7f7fffffu
-                  : static_cast<std::uint32_t>(mf_e << 23) |
-                        (static_cast<std::uint32_t>(mf & ((1u << m) - 1)) << d);
-  std::vector<std::uint32_t> finite = {0, 1, 0x3ff, 0x400000, 0x7fffff, 0x800000, two_emin,
-                                       two_emin - 1, two_emin + 1, max_bits, max_bits - 1,
-                                       0x7f7fffffu, 0x3f800000u};
+  const std::uint32_t max_bits = mf_e >= 255
+                                     ? 0x7f7fffffu
+                                     : static_cast<std::uint32_t>(mf_e << 23) |
+                                           (static_cast<std::uint32_t>(mf & ((1u << m) - 1)) << d);
+  std::vector<std::uint32_t> finite = {0,
+                                       1,
+                                       0x3ff,
+                                       0x400000,
+                                       0x7fffff,
+                                       0x800000,
+                                       two_emin,
+                                       two_emin - 1,
+                                       two_emin + 1,
+                                       max_bits,
+                                       max_bits - 1,
+                                       0x7f7fffffu,
+                                       0x3f800000u};
   for (std::uint32_t j = 0; j < 24; ++j) finite.push_back(two_emin - (1u << j));  // thresholds
   for (std::uint32_t k = 1; k <= m + 3 && k < emin_b; ++k) {  // the subnormal range and below
     const std::uint32_t b = (emin_b - k) << 23;
