@@ -183,6 +183,84 @@ TEST(BulkF32, TininessAndUnderflowBoundaries) {
   }
 }
 
+// Vectors mixing lanes of every class, so that no vector is uniform: the kernels pick a path
+// per vector (plain normal range, finite, general with NaN / infinity), and a path must be
+// right for every lane it takes. Pool per format: +-0, binary32 subnormals, the target's
+// subnormal range (and its rounding boundaries), 2^emin and the tininess thresholds below it,
+// normals, the largest finite value and its neighbours (rounding to overflow or not), the
+// largest binary32, infinities and NaNs. Half the vectors draw no NaN / infinity (the finite
+// path), half draw them too.
+std::vector<std::uint32_t> mixed_inputs(const FormatSpec& f) {
+  const std::uint32_t emin_b = static_cast<std::uint32_t>(f.emin() + 127);
+  const std::uint32_t m = static_cast<std::uint32_t>(f.mantissa_bits), d = 23 - m;
+  const std::uint32_t two_emin = emin_b << 23;
+  // The largest finite value as binary32 bits (beyond binary32's range: the largest binary32).
+  const std::uint64_t mf = f.max_finite_bits();
+  const std::int64_t mf_e = static_cast<std::int64_t>(mf >> m) - f.bias + 127;
+  const std::uint32_t max_bits = mf_e >= 255
+                                     ? 0x7f7fffffu
+                                     : static_cast<std::uint32_t>(mf_e << 23) |
+                                           (static_cast<std::uint32_t>(mf & ((1u << m) - 1)) << d);
+  std::vector<std::uint32_t> finite = {0,
+                                       1,
+                                       0x3ff,
+                                       0x400000,
+                                       0x7fffff,
+                                       0x800000,
+                                       two_emin,
+                                       two_emin - 1,
+                                       two_emin + 1,
+                                       max_bits,
+                                       max_bits - 1,
+                                       0x7f7fffffu,
+                                       0x3f800000u};
+  for (std::uint32_t j = 0; j < 24; ++j) finite.push_back(two_emin - (1u << j));  // thresholds
+  for (std::uint32_t k = 1; k <= m + 3 && k < emin_b; ++k) {  // the subnormal range and below
+    const std::uint32_t b = (emin_b - k) << 23;
+    for (std::uint32_t low : {0u, 1u << (d + k - 1 < 23 ? d + k - 1 : 22), 0x2aaaaau, 0x7fffffu})
+      finite.push_back(b | low);
+  }
+  if (max_bits < 0x7f7fffffu)  // just above the largest finite: halfway and beyond
+    for (std::uint32_t up : {1u, (1u << (d > 0 ? d - 1 : 0)), 1u << d, 1u << (d + 1)})
+      finite.push_back(max_bits + up);
+  const std::vector<std::uint32_t> special = {0x7f800000u, 0x7fc00000u, 0x7f800001u, 0x7fffffffu,
+                                              0x7fa00000u};
+  std::mt19937_64 rng(7);
+  std::vector<std::uint32_t> in;
+  for (int v = 0; v < 1200; ++v) {
+    const bool with_special = v % 2 == 1;
+    for (int lane = 0; lane < 16; ++lane) {
+      std::uint32_t x = finite[rng() % finite.size()];
+      if (with_special && rng() % 8 == 0) x = special[rng() % special.size()];
+      in.push_back(x | (rng() % 2 ? 0x80000000u : 0u));
+    }
+  }
+  return in;
+}
+
+TEST(BulkF32, MixedClassVectors) {
+  for (const FormatSpec& f : formats()) {
+    const std::vector<std::uint32_t> in = mixed_inputs(f);
+    for (Rounding r : {Rounding::rne, Rounding::rna, Rounding::rtz, Rounding::rup, Rounding::rdown,
+                       Rounding::rno, Rounding::sr}) {
+      ConvertOptions plain;
+      plain.rounding = r;
+      check(f, plain, 0, in);
+      ConvertOptions all = plain;  // saturate, DAZ and FTZ together
+      all.overflow = Overflow::saturate;
+      all.subnormals = {true, true};
+      check(f, all, 0, in);
+      ConvertOptions ftz_before = plain;
+      ftz_before.subnormals.ftz = true;
+      ftz_before.tininess = Tininess::before_rounding;
+      check(f, ftz_before, 0, in);
+      ConvertOptions daz = plain;
+      daz.subnormals.daz = true;
+      check(f, daz, 0, in);
+    }
+  }
+}
+
 TEST(BulkF32, StochasticBitsAndIndices) {
   // Random-bit counts, and first indices at every offset inside a Philox block (element i
   // draws word i mod 4 of counter i / 4), and just below 2^34 so the counter's high word

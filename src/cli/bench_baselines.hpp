@@ -15,6 +15,7 @@ std::uint64_t stream_read(const std::uint32_t* in, std::size_t n);
 
 // binary32 -> binary16 RNE with F16C (VCVTPS2PH, Intel SDM Vol. 2A), 16 lanes at a time with
 // AVX-512 or 8 with AVX. False (nothing written) when the CPU lacks F16C; *why says so.
+// Both instruction loops prefetch 1024 elements ahead, as the bulk kernels do.
 bool f16c_convert(const float* in, std::uint16_t* out, std::size_t n, std::string* why);
 // binary32 -> bfloat16 with VCVTNEPS2BF16 (AVX512-BF16; RNE, but binary32 subnormals read as
 // zero, SDM Vol. 2A). False when the CPU lacks AVX512-BF16.

@@ -55,6 +55,7 @@ struct Avx2Lanes {
     const __m256i x = reinterpret_cast<__m256i>(v);
     return !_mm256_testz_si256(x, x);
   }
+  static bool any_gt(V a, V b) { return any(reinterpret_cast<V>(a > b)); }  // unsigned
   static std::uint32_t or_reduce(V v) {
     std::uint32_t r = 0;
     for (std::size_t i = 0; i < W; ++i) r |= v[i];

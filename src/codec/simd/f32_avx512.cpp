@@ -49,6 +49,9 @@ struct Avx512Lanes {
     const __m512i x = reinterpret_cast<__m512i>(v);
     return _mm512_test_epi32_mask(x, x) != 0;
   }
+  static bool any_gt(V a, V b) {  // unsigned
+    return _mm512_cmpgt_epu32_mask(reinterpret_cast<__m512i>(a), reinterpret_cast<__m512i>(b)) != 0;
+  }
   static std::uint32_t or_reduce(V v) {
     return static_cast<std::uint32_t>(_mm512_reduce_or_epi32(reinterpret_cast<__m512i>(v)));
   }
