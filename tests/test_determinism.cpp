@@ -15,7 +15,7 @@
 #include "subprocess.hpp"
 
 namespace fs = std::filesystem;
-using fpaudit::test::CliRun;
+using fpaudit::test::RunResult;
 using fpaudit::test::slurp;
 
 namespace {
@@ -28,8 +28,8 @@ class Determinism : public ::testing::Test {
     dir_ = tmpl;
   }
   void TearDown() override { fs::remove_all(dir_); }
-  CliRun run(const std::vector<std::string>& args) {
-    return fpaudit::test::run_cli(args, FPAUDIT_SOURCE_DIR, dir_);
+  RunResult run(const std::vector<std::string>& args) {
+    return fpaudit::test::run_cli(args, {.cwd = FPAUDIT_SOURCE_DIR});
   }
   fs::path dir_;
 };
@@ -47,8 +47,8 @@ TEST_F(Determinism, AuditJsonAndHtmlAreByteIdenticalAcrossThreadsAndRuns) {
     const int k = static_cast<int>(json.size());
     const fs::path j = dir_ / ("a" + std::to_string(k) + ".json");
     const fs::path h = dir_ / ("a" + std::to_string(k) + ".html");
-    const CliRun r = run({"audit", input, "--quiet", "--threads", threads, "--rounding", "sr",
-                          "--seed", "20261124", "--json", j.string(), "--html", h.string()});
+    const RunResult r = run({"audit", input, "--quiet", "--threads", threads, "--rounding", "sr",
+                             "--seed", "20261124", "--json", j.string(), "--html", h.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     json.push_back(slurp(j));
     html.push_back(slurp(h));
@@ -83,7 +83,7 @@ TEST_F(Determinism, HwCheckJsonIsIdenticalWithOneAndTwoThreads) {
   for (const char* threads : {"1", "2", "2"}) {
     const fs::path j = dir_ / ("hw" + std::to_string(results.size()) + ".json");
     // cxx.f32_to_f16.soft is the software cast: available on every machine.
-    const CliRun r =
+    const RunResult r =
         run({"hw", "check", "cxx.f32_to_f16.soft", "--threads", threads, "--json", j.string()});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     results.push_back(without_timing(slurp(j)));
