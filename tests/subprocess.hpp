@@ -28,12 +28,14 @@ inline std::string slurp(const std::filesystem::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// A fresh temporary directory, removed with the object.
+// A fresh temporary directory, removed with the object (a test fixture's member, or a local).
 struct TempDir {
   std::filesystem::path path;
   TempDir() {
     char tmpl[] = "/tmp/fpaudit_test_dir_XXXXXX";
-    if (mkdtemp(tmpl) != nullptr) path = tmpl;
+    if (mkdtemp(tmpl) == nullptr)
+      throw std::runtime_error("mkdtemp failed for " + std::string(tmpl));
+    path = tmpl;
   }
   ~TempDir() {
     std::error_code ec;

@@ -32,12 +32,6 @@ using fpaudit::test::slurp;
 
 class AuditCli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/fpaudit_audit_cli_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   RunResult run(const std::vector<std::string>& args, const fs::path& cwd = FPAUDIT_SOURCE_DIR) {
     return run_cli(args, {.cwd = cwd});
   }
@@ -65,7 +59,8 @@ class AuditCli : public ::testing::Test {
     }
     return write(name, bytes);
   }
-  fs::path dir_;
+  fpaudit::test::TempDir tmp_;
+  const fs::path& dir_ = tmp_.path;
 };
 
 }  // namespace

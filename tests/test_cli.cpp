@@ -41,13 +41,6 @@ struct Result {
 
 class Cli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/fpaudit_test_cli_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::string write_file(const std::string& name, const std::string& content) {
     const fs::path p = dir_ / name;
     std::ofstream(p) << content;
@@ -92,7 +85,8 @@ class Cli : public ::testing::Test {
     }
   }
 
-  fs::path dir_;
+  fpaudit::test::TempDir tmp_;
+  const fs::path& dir_ = tmp_.path;
 };
 
 // ---- convert --hex ----

@@ -22,16 +22,11 @@ namespace {
 
 class Determinism : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/fpaudit_determinism_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   RunResult run(const std::vector<std::string>& args) {
     return fpaudit::test::run_cli(args, {.cwd = FPAUDIT_SOURCE_DIR});
   }
-  fs::path dir_;
+  fpaudit::test::TempDir tmp_;
+  const fs::path& dir_ = tmp_.path;
 };
 
 TEST_F(Determinism, AuditJsonAndHtmlAreByteIdenticalAcrossThreadsAndRuns) {

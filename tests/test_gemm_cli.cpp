@@ -64,16 +64,11 @@ using fpaudit::test::slurp;
 
 class GemmCli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/fpaudit_test_gemm_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   RunResult run(const std::string& args) {
     return fpaudit::test::run_cli(fpaudit::test::words("gemm " + args));
   }
-  fs::path dir_;
+  fpaudit::test::TempDir tmp_;
+  const fs::path& dir_ = tmp_.path;
 };
 
 TEST_F(GemmCli, ReferenceModelsAndAudit) {

@@ -135,13 +135,8 @@ TEST(GemmPaths, UnavailableWhenDisabled) {
 
 class TempDir : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/fpaudit_hw_gemm_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  fpaudit::test::TempDir tmp_;
+  const fs::path& dir_ = tmp_.path;
 };
 
 // NumPy format 1.0, C order, 2-D, little-endian uint16 containers.

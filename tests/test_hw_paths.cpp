@@ -512,7 +512,6 @@ TEST(Checker, UnavailablePathIsAnError) {
 
 using fpaudit::test::run_cli;
 using fpaudit::test::RunResult;
-using fpaudit::test::words;
 
 TEST(HwCli, ListsEveryPathAsJson) {
   const RunResult r = run_cli({"hw", "--json"}, {.stderr_into_stdout = true});
@@ -544,10 +543,9 @@ TEST(HwCli, DisabledFeatureIsReportedAndSkipped) {
 
 TEST(HwCli, CheckWritesJsonAndExitsZeroWhenExplained) {
   REQUIRE_PATH(p, "x86.vcvtph2ps");
-  char tmpl[] = "/tmp/fpaudit_test_hw_XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string file = std::string(tmpl) + "/hw.json";
-  const RunResult r = run_cli(words("hw check x86.vcvtph2ps 'eigen.half.*' --json " + file),
+  fpaudit::test::TempDir dir;
+  const std::string file = (dir.path / "hw.json").string();
+  const RunResult r = run_cli({"hw", "check", "x86.vcvtph2ps", "eigen.half.*", "--json", file},
                               {.stderr_into_stdout = true});
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("every difference from IEEE is explained"), std::string::npos);
@@ -557,8 +555,6 @@ TEST(HwCli, CheckWritesJsonAndExitsZeroWhenExplained) {
   ASSERT_GE(j["paths"].size(), 1u);
   EXPECT_EQ(j["paths"][0]["name"], "x86.vcvtph2ps");
   EXPECT_EQ(j["paths"][0]["inputs"], 65536);
-  std::remove(file.c_str());
-  std::remove(tmpl);
 }
 
 TEST(HwCli, UnknownPathIsAUsageError) {
