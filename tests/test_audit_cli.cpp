@@ -26,20 +26,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using fpaudit::test::CliRun;
 using fpaudit::test::run_cli;
+using fpaudit::test::RunResult;
 using fpaudit::test::slurp;
 
 class AuditCli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/fpaudit_audit_cli_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  CliRun run(const std::vector<std::string>& args, const fs::path& cwd = FPAUDIT_SOURCE_DIR) {
-    return run_cli(args, cwd, dir_);
+  RunResult run(const std::vector<std::string>& args, const fs::path& cwd = FPAUDIT_SOURCE_DIR) {
+    return run_cli(args, {.cwd = cwd});
   }
   fs::path write(const std::string& name, const std::string& bytes) {
     const fs::path p = dir_ / name;
@@ -65,14 +59,16 @@ class AuditCli : public ::testing::Test {
     }
     return write(name, bytes);
   }
-  fs::path dir_;
+  fpaudit::test::TempDir tmp_;
+  const fs::path& dir_ = tmp_.path;
 };
 
 }  // namespace
 
 TEST_F(AuditCli, SampleAuditMatchesTheGoldenJson) {
   const fs::path json = dir_ / "audit.json";
-  const CliRun r = run({"audit", "vectors/samples", "--quiet", "--threads", "2", "--json", json.string()});
+  const RunResult r =
+      run({"audit", "vectors/samples", "--quiet", "--threads", "2", "--json", json.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string golden = slurp(fs::path(FPAUDIT_SOURCE_DIR) / "vectors/golden/sample_audit.json");
   ASSERT_FALSE(golden.empty());
@@ -102,7 +98,8 @@ TEST_F(AuditCli, BigEndianFloat32GivesTheSameBytesAsLittleEndian) {
   for (const char* d : {"le", "be"})
     for (const char* threads : {"1", "2"}) {
       const fs::path json = dir_ / (std::string(d) + threads + ".json");
-      const CliRun r = run({"audit", "w.npy", "--quiet", "--threads", threads, "--json", json.string()}, dir_ / d);
+      const RunResult r = run(
+          {"audit", "w.npy", "--quiet", "--threads", threads, "--json", json.string()}, dir_ / d);
       ASSERT_EQ(r.exit_code, 0) << r.err;
       const std::string text = slurp(json);
       ASSERT_NE(text.find("\"mx\""), std::string::npos);  // the MX rows are in
@@ -113,15 +110,17 @@ TEST_F(AuditCli, BigEndianFloat32GivesTheSameBytesAsLittleEndian) {
 
 TEST_F(AuditCli, FailIfGateTripsWithExitThreeAndNamesTheRows) {
   const fs::path x = npy_f32("x.npy", {1.0f, 70000.0f, 1e-9f, 3.0f});
-  const CliRun r = run({"audit", x.string(), "--quiet", "--formats", "f16", "--no-mx", "--no-scaling",
-                     "--fail-if", "overflow_inf>0", "--fail-if", "sqnr_db<10"});
+  const RunResult r =
+      run({"audit", x.string(), "--quiet", "--formats", "f16", "--no-mx", "--no-scaling",
+           "--fail-if", "overflow_inf>0", "--fail-if", "sqnr_db<10"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("fpaudit: --fail-if tripped:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("overflow_inf>0: " + x.string() + ":x binary16 (none)"), std::string::npos) << r.err;
-  const CliRun clean = run({"audit", x.string(), "--quiet", "--formats", "f32", "--no-mx", "--no-scaling",
-                         "--fail-if", "overflow_inf>0", "--fail-if", "underflow_to_zero/nonzero>0.01"});
+  const RunResult clean =
+      run({"audit", x.string(), "--quiet", "--formats", "f32", "--no-mx", "--no-scaling",
+           "--fail-if", "overflow_inf>0", "--fail-if", "underflow_to_zero/nonzero>0.01"});
   EXPECT_EQ(clean.exit_code, 0) << clean.err;
-  const CliRun bad = run({"audit", x.string(), "--quiet", "--fail-if", "nosuch>1"});
+  const RunResult bad = run({"audit", x.string(), "--quiet", "--fail-if", "nosuch>1"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("unknown field \"nosuch\""), std::string::npos) << bad.err;
 }
@@ -130,7 +129,7 @@ TEST_F(AuditCli, DirectoryModeAuditsTheRestAndListsBadFiles) {
   npy_f32("d/good.npy", {1.0f, 2.0f});
   write("d/bad.npy", "\x93NUMPY\x01\x00\x40\x00{'descr'");  // header runs past the end
   const fs::path json = dir_ / "d.json";
-  const CliRun r = run({"audit", (dir_ / "d").string(), "--quiet", "--json", json.string()});
+  const RunResult r = run({"audit", (dir_ / "d").string(), "--quiet", "--json", json.string()});
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_NE(r.err.find("1 file(s) could not be audited"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("bad.npy"), std::string::npos) << r.err;
@@ -139,7 +138,7 @@ TEST_F(AuditCli, DirectoryModeAuditsTheRestAndListsBadFiles) {
   EXPECT_NE(j.find("\"errors\": [\n    {\n      \"file\": "), std::string::npos);
   EXPECT_NE(j.find("\"tensor\": \"good\""), std::string::npos);
   // A single malformed file is a usage error with the reader's one-line message.
-  const CliRun single = run({"audit", (dir_ / "d/bad.npy").string(), "--quiet"});
+  const RunResult single = run({"audit", (dir_ / "d/bad.npy").string(), "--quiet"});
   EXPECT_EQ(single.exit_code, 2);
   EXPECT_EQ(std::count(single.err.begin(), single.err.end(), '\n'), 1) << single.err;
   EXPECT_NE(single.err.find("bad.npy"), std::string::npos) << single.err;
@@ -149,12 +148,13 @@ TEST_F(AuditCli, InputsAreNeverWrittenAndOutputsAreWholeOrAbsent) {
   const fs::path x = npy_f32("x.npy", {1.0f, 2.5f});
   const auto before = fs::last_write_time(x);
   const std::string bytes = slurp(x);
-  const CliRun full = run({"audit", x.string(), "--quiet", "--json", "/dev/full"});
+  const RunResult full = run({"audit", x.string(), "--quiet", "--json", "/dev/full"});
   EXPECT_EQ(full.exit_code, 1);
   EXPECT_NE(full.err.find("cannot write /dev/full: No space left on device"), std::string::npos) << full.err;
   fs::create_directories(dir_ / "ro");
   fs::permissions(dir_ / "ro", fs::perms::owner_read | fs::perms::owner_exec);
-  const CliRun ro = run({"audit", x.string(), "--quiet", "--json", (dir_ / "ro/out.json").string()});
+  const RunResult ro =
+      run({"audit", x.string(), "--quiet", "--json", (dir_ / "ro/out.json").string()});
   if (geteuid() != 0) {  // root ignores directory permissions
     EXPECT_EQ(ro.exit_code, 1);
     EXPECT_TRUE(fs::is_empty(dir_ / "ro"));
@@ -188,8 +188,9 @@ TEST_F(AuditCli, RawDumpOfMoreThanOneGibibyteRunsInBoundedMemory) {
     }
   }
   ASSERT_GT(fs::file_size(raw), min_bytes);
-  const CliRun r = run({"audit", raw.string(), "--quiet", "--dtype", "f64", "--shape", std::to_string(rows) + ",1000", "--formats", "bf16",
-                     "--no-mx", "--no-scaling", "--threads", "2"});
+  const RunResult r = run({"audit", raw.string(), "--quiet", "--dtype", "f64", "--shape",
+                           std::to_string(rows) + ",1000", "--formats", "bf16", "--no-mx",
+                           "--no-scaling", "--threads", "2"});
   fs::remove(raw);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("bfloat16"), std::string::npos);
@@ -221,8 +222,8 @@ TEST_F(AuditCli, Float32DumpOfMoreThanOneGibibyteRunsInBoundedMemoryOnTwoThreads
     }
   }
   ASSERT_GT(fs::file_size(raw), min_bytes);
-  const CliRun r = run({"audit", raw.string(), "--quiet", "--dtype", "f32", "--formats", "f16,e4m3",
-                        "--no-mx", "--no-scaling", "--threads", "2"});
+  const RunResult r = run({"audit", raw.string(), "--quiet", "--dtype", "f32", "--formats",
+                           "f16,e4m3", "--no-mx", "--no-scaling", "--threads", "2"});
   fs::remove(raw);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("binary16"), std::string::npos);

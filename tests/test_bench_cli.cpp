@@ -3,14 +3,14 @@
 // ns_per_element / gflops, baseline, and ratio = baseline time / kernel time > 0; names start
 // with convert, audit, gemm or startup.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "subprocess.hpp"
 
 namespace {
 
@@ -21,10 +21,9 @@ TEST(BenchCli, JsonRecordsFollowTheSchema) {
   fs::create_directories(dir);
   const fs::path json = dir / "bench.json";
   // One conversion and the start-up kernels only, to stay fast.
-  const std::string cmd = std::string(FPAUDIT_CLI_PATH) +
-                          " bench --quick --filter e5m2_rne --json " + json.string() + " > " +
-                          (dir / "out.txt").string() + " 2>&1";
-  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  const fpaudit::test::RunResult run =
+      fpaudit::test::run_cli({"bench", "--quick", "--filter", "e5m2_rne", "--json", json.string()});
+  ASSERT_EQ(run.exit_code, 0);
   std::ifstream in(json);
   const nlohmann::json doc = nlohmann::json::parse(in);
   ASSERT_TRUE(doc.contains("records"));
@@ -41,11 +40,9 @@ TEST(BenchCli, JsonRecordsFollowTheSchema) {
 }
 
 TEST(BenchCli, UnknownOptionIsAUsageError) {
-  const std::string cmd =
-      std::string(FPAUDIT_CLI_PATH) + " bench --no-such-option > /dev/null 2>&1";
-  const int st = std::system(cmd.c_str());
-  ASSERT_TRUE(WIFEXITED(st));
-  EXPECT_EQ(WEXITSTATUS(st), 2);
+  const fpaudit::test::RunResult run = fpaudit::test::run_cli({"bench", "--no-such-option"});
+  ASSERT_EQ(run.term_signal, 0);
+  EXPECT_EQ(run.exit_code, 2);
 }
 
 }  // namespace

@@ -1,12 +1,11 @@
 // The command-line contract of `fpaudit formats`, `info` and `convert` (docs/CLI.md), tested on
-// the built binary (FPAUDIT_CLI_PATH) through a shell, with inputs written to temporary files.
+// the built binary (FPAUDIT_CLI_PATH), run without a shell, with inputs written to temporary files.
 //
 // Oracle: literal expected lines, worked out by hand from the specs (IEEE 754-2019 Table 3.5,
 // OCP OFP8 v1.0 Table 1, OCP MX v1.0 Tables 3-4, docs/CONVERSION_RULES.md), e.g. E4M3 max 448
 // = 0x7E, 465 > 464 (the midpoint to the NaN-coded 480) overflows. The stochastic-rounding
 // test checks only the CLI's element numbering against the library call it documents.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +21,7 @@
 #include "fpaudit/codec/convert.hpp"
 #include "fpaudit/codec/text.hpp"
 #include "fpaudit/format/registry.hpp"
+#include "subprocess.hpp"
 
 namespace {
 
@@ -41,13 +41,6 @@ struct Result {
 
 class Cli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/fpaudit_test_cli_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::string write_file(const std::string& name, const std::string& content) {
     const fs::path p = dir_ / name;
     std::ofstream(p) << content;
@@ -56,20 +49,9 @@ class Cli : public ::testing::Test {
 
   // Runs `fpaudit <args>` with `input` on stdin.
   Result run(const std::string& args, const std::string& input = "") {
-    const std::string in = write_file("stdin.txt", input);
-    const std::string err = (dir_ / "stderr.txt").string();
-    const std::string cmd =
-        std::string("'") + FPAUDIT_CLI_PATH + "' " + args + " < '" + in + "' 2> '" + err + "'";
-    Result r;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    if (pipe == nullptr) return r;
-    char buf[4096];
-    for (std::size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) r.out.append(buf, n);
-    const int status = pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream e(err);
-    r.err.assign(std::istreambuf_iterator<char>(e), {});
-    return r;
+    const fpaudit::test::RunResult r =
+        fpaudit::test::run_cli(fpaudit::test::words(args), {.stdin_text = input});
+    return {r.exit_code, r.out, r.err};
   }
 
   // Runs each command and checks that it exits 0 and prints each of the lines (among others).
@@ -103,7 +85,8 @@ class Cli : public ::testing::Test {
     }
   }
 
-  fs::path dir_;
+  fpaudit::test::TempDir tmp_;
+  const fs::path& dir_ = tmp_.path;
 };
 
 // ---- convert --hex ----

@@ -15,23 +15,18 @@
 #include "subprocess.hpp"
 
 namespace fs = std::filesystem;
-using fpaudit::test::CliRun;
+using fpaudit::test::RunResult;
 using fpaudit::test::slurp;
 
 namespace {
 
 class Determinism : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/fpaudit_determinism_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+  RunResult run(const std::vector<std::string>& args) {
+    return fpaudit::test::run_cli(args, {.cwd = FPAUDIT_SOURCE_DIR});
   }
-  void TearDown() override { fs::remove_all(dir_); }
-  CliRun run(const std::vector<std::string>& args) {
-    return fpaudit::test::run_cli(args, FPAUDIT_SOURCE_DIR, dir_);
-  }
-  fs::path dir_;
+  fpaudit::test::TempDir tmp_;
+  const fs::path& dir_ = tmp_.path;
 };
 
 TEST_F(Determinism, AuditJsonAndHtmlAreByteIdenticalAcrossThreadsAndRuns) {
@@ -47,8 +42,8 @@ TEST_F(Determinism, AuditJsonAndHtmlAreByteIdenticalAcrossThreadsAndRuns) {
     const int k = static_cast<int>(json.size());
     const fs::path j = dir_ / ("a" + std::to_string(k) + ".json");
     const fs::path h = dir_ / ("a" + std::to_string(k) + ".html");
-    const CliRun r = run({"audit", input, "--quiet", "--threads", threads, "--rounding", "sr",
-                          "--seed", "20261124", "--json", j.string(), "--html", h.string()});
+    const RunResult r = run({"audit", input, "--quiet", "--threads", threads, "--rounding", "sr",
+                             "--seed", "20261124", "--json", j.string(), "--html", h.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     json.push_back(slurp(j));
     html.push_back(slurp(h));
@@ -83,7 +78,7 @@ TEST_F(Determinism, HwCheckJsonIsIdenticalWithOneAndTwoThreads) {
   for (const char* threads : {"1", "2", "2"}) {
     const fs::path j = dir_ / ("hw" + std::to_string(results.size()) + ".json");
     // cxx.f32_to_f16.soft is the software cast: available on every machine.
-    const CliRun r =
+    const RunResult r =
         run({"hw", "check", "cxx.f32_to_f16.soft", "--threads", threads, "--json", j.string()});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     results.push_back(without_timing(slurp(j)));

@@ -29,7 +29,7 @@
 
 namespace fs = std::filesystem;
 using fpaudit::io::InputError;
-using fpaudit::test::CliRun;
+using fpaudit::test::RunResult;
 using fpaudit::test::slurp;
 
 namespace {
@@ -69,10 +69,8 @@ class Faults : public ::testing::Test {
     std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
     return p.string();
   }
-  CliRun run(const std::vector<std::string>& args, const std::function<void()>& in_child = {}) {
-    const fs::path scratch = dir_ / "run";
-    fs::create_directories(scratch);
-    return fpaudit::test::run_cli(args, FPAUDIT_SOURCE_DIR, scratch, in_child);
+  RunResult run(const std::vector<std::string>& args, const std::function<void()>& in_child = {}) {
+    return fpaudit::test::run_cli(args, {.cwd = FPAUDIT_SOURCE_DIR, .in_child = in_child});
   }
   // Root (or CAP_DAC_OVERRIDE) ignores file modes, so a permission test run as root runs the CLI
   // as nobody (uid and gid 65534) instead, with dir_ opened to others (0755) so that only the
@@ -93,7 +91,7 @@ class Faults : public ::testing::Test {
   }
   static constexpr const char* kNobodySkip =
       "running as root, and uid 65534 (nobody) cannot reach the fpaudit binary or the input";
-  // Every name in dir_/sub except the runner's capture files.
+  // The names in d, sorted.
   std::vector<std::string> listing(const fs::path& d) {
     std::vector<std::string> out;
     for (const auto& e : fs::directory_iterator(d)) out.push_back(e.path().filename().string());
@@ -291,7 +289,8 @@ TEST_F(Faults, UnreadableFileIsAnInputErrorThroughTheCli) {
   if (!nobody && ::access(p.c_str(), R_OK) == 0) {
     GTEST_SKIP() << "running with CAP_DAC_OVERRIDE but not as root: chmod 000 does not deny reading";
   }
-  const CliRun r = run({"audit", p, "--quiet"}, nobody ? as_nobody("") : std::function<void()>{});
+  const RunResult r =
+      run({"audit", p, "--quiet"}, nobody ? as_nobody("") : std::function<void()>{});
   if (nobody && r.exit_code == 125) GTEST_SKIP() << kNobodySkip;
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "fpaudit: error: " + p + ": cannot open: Permission denied\n");
@@ -302,7 +301,7 @@ TEST_F(Faults, UnreadableFileIsAnInputErrorThroughTheCli) {
 TEST_F(Faults, JsonAndHtmlToDevFullFailWithOneLine) {
   if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full on this system";
   for (const char* flag : {"--json", "--html"}) {
-    const CliRun r =
+    const RunResult r =
         run({"audit", (kCorpus / "npy/f4_2x3.npy").string(), "--quiet", flag, "/dev/full"});
     EXPECT_EQ(r.exit_code, 1) << flag;
     EXPECT_EQ(r.err, "fpaudit: error: cannot write /dev/full: No space left on device\n") << flag;
@@ -322,9 +321,9 @@ TEST_F(Faults, FileSizeLimitMidWriteLeavesNoPartialOrTemporaryFile) {
     const rlimit lim{1024, 1024};
     ::setrlimit(RLIMIT_FSIZE, &lim);
   };
-  const CliRun r = run({"audit", (kSamples / "digits_mlp_weights.safetensors").string(), "--quiet",
-                        "--json", json.string()},
-                       limit);
+  const RunResult r = run({"audit", (kSamples / "digits_mlp_weights.safetensors").string(),
+                           "--quiet", "--json", json.string()},
+                          limit);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "fpaudit: error: cannot write " + json.string() + ": File too large\n");
   EXPECT_EQ(listing(out_dir), std::vector<std::string>{"report.json"});
@@ -346,8 +345,8 @@ TEST_F(Faults, ReadOnlyDirectoryFailsWithOneLineAndLeavesNothing) {
   const std::string input = (kCorpus / "npy/f4_2x3.npy").string();
   for (const char* flag : {"--json", "--html"}) {
     const std::string out = (ro / "report.out").string();
-    const CliRun r = run({"audit", input, "--quiet", flag, out},
-                         nobody ? as_nobody(input) : std::function<void()>{});
+    const RunResult r = run({"audit", input, "--quiet", flag, out},
+                            nobody ? as_nobody(input) : std::function<void()>{});
     if (nobody && r.exit_code == 125) GTEST_SKIP() << kNobodySkip;
     EXPECT_EQ(r.exit_code, 1) << flag;
     EXPECT_EQ(r.err, "fpaudit: error: cannot write " + out + ": Permission denied\n") << flag;
@@ -357,7 +356,8 @@ TEST_F(Faults, ReadOnlyDirectoryFailsWithOneLineAndLeavesNothing) {
 
 TEST_F(Faults, MissingOutputDirectoryFailsWithOneLine) {
   const std::string out = (dir_ / "no/such/dir/report.json").string();
-  const CliRun r = run({"audit", (kCorpus / "npy/f4_2x3.npy").string(), "--quiet", "--json", out});
+  const RunResult r =
+      run({"audit", (kCorpus / "npy/f4_2x3.npy").string(), "--quiet", "--json", out});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "fpaudit: error: cannot write " + out + ": No such file or directory\n");
   EXPECT_FALSE(fs::exists(dir_ / "no"));
@@ -367,7 +367,7 @@ TEST_F(Faults, TruncatedInputThroughTheCliIsExitTwoWithOneLine) {
   const std::string bytes = slurp(kCorpus / "safetensors/f32_f16.safetensors");
   const std::string p = write("cut.safetensors", bytes.substr(0, bytes.size() - 1));
   const fs::path json = dir_ / "r.json";
-  const CliRun r = run({"audit", p, "--quiet", "--json", json.string()});
+  const RunResult r = run({"audit", p, "--quiet", "--json", json.string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(r.err.starts_with("fpaudit: error: " + p + ": header: tensor ")) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
@@ -520,7 +520,7 @@ TEST_F(Faults, TooManyTensorsThroughTheCliInBoundedMemory) {
   }
   many += "}";
   const std::string p = write("many.safetensors", safetensors_bytes(many, "\x01"));
-  const CliRun r = run({"audit", p, "--quiet"});
+  const RunResult r = run({"audit", p, "--quiet"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "fpaudit: error: " + p +
                        ": header: more than 262144 tensors; expected at most that many per file "

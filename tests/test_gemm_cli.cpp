@@ -6,16 +6,13 @@
 // here the contract under test is the plumbing: file reading and layouts, .npy writing, which
 // elements are counted, the best model, exit codes.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -25,6 +22,7 @@
 #include "fpaudit/gemm/exact_gemm.hpp"
 #include "fpaudit/gemm/models.hpp"
 #include "fpaudit/gemm/tensor_core_presets.hpp"
+#include "subprocess.hpp"
 
 namespace {
 
@@ -61,33 +59,16 @@ std::vector<std::uint64_t> read_npy_u32(const fs::path& p, std::string* header) 
   return v;
 }
 
-struct CliRun {
-  int code;
-  std::string out, err;
-};
+using fpaudit::test::RunResult;
+using fpaudit::test::slurp;
 
 class GemmCli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/fpaudit_test_gemm_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+  RunResult run(const std::string& args) {
+    return fpaudit::test::run_cli(fpaudit::test::words("gemm " + args));
   }
-  void TearDown() override { fs::remove_all(dir_); }
-  CliRun run(const std::string& args) {
-    const std::string o = (dir_ / "out.txt").string(), e = (dir_ / "err.txt").string();
-    const std::string cmd = std::string(FPAUDIT_CLI_PATH) + " gemm " + args + " >" + o + " 2>" + e;
-    const int st = std::system(cmd.c_str());
-    CliRun r{WIFEXITED(st) ? WEXITSTATUS(st) : -1, slurp(o), slurp(e)};
-    return r;
-  }
-  static std::string slurp(const std::string& p) {
-    std::ifstream f(p);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-  }
-  fs::path dir_;
+  fpaudit::test::TempDir tmp_;
+  const fs::path& dir_ = tmp_.path;
 };
 
 TEST_F(GemmCli, ReferenceModelsAndAudit) {
@@ -105,9 +86,9 @@ TEST_F(GemmCli, ReferenceModelsAndAudit) {
   write_npy(dir_ / "bt.npy", "<u2", N, K, bt, 2);  // B^T: read with --b-layout col
 
   const std::string common = "--a " + (dir_ / "a.npy").string() + " --in-format bf16 --out-format f32";
-  CliRun r = run(common + " --b " + (dir_ / "b.npy").string() + " --write-ref " +
-              (dir_ / "ref.npy").string() + " --model vdpbf16ps");
-  ASSERT_EQ(r.code, 0) << r.err;
+  RunResult r = run(common + " --b " + (dir_ / "b.npy").string() + " --write-ref " +
+                    (dir_ / "ref.npy").string() + " --model vdpbf16ps");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string header;
   const auto ref = read_npy_u32(dir_ / "ref.npy", &header);
   EXPECT_NE(header.find("'descr': '<f4'"), std::string::npos) << header;
@@ -130,13 +111,13 @@ TEST_F(GemmCli, ReferenceModelsAndAudit) {
   // B given transposed: the same reference.
   r = run(common + " --b " + (dir_ / "bt.npy").string() + " --b-layout col --write-ref " +
           (dir_ / "ref2.npy").string());
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(read_npy_u32(dir_ / "ref2.npy", &header), ref);
 
   // Auditing the VDPBF16PS output: that model reproduces every element and is named best.
   r = run(common + " --b " + (dir_ / "b.npy").string() + " --c " +
           (dir_ / "ref.vdpbf16ps.npy").string() + " --json " + (dir_ / "r.json").string());
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(slurp((dir_ / "r.json").string()));
   EXPECT_EQ(j["schema"], "fpaudit.gemm/1");
   EXPECT_EQ(j["best_model"], "vdpbf16ps");
@@ -161,20 +142,20 @@ TEST_F(GemmCli, FloatInputsAreRoundedAndShapesChecked) {
   std::vector<std::uint64_t> a{0x3FC00000, 0x3FC00000}, b{0x40000000, 0x3F800000, 0x00000000};
   write_npy(dir_ / "a.npy", "<f4", 1, 2, a, 4);
   write_npy(dir_ / "b.npy", "<f4", 3, 1, b, 4);
-  CliRun r = run("--a " + (dir_ / "a.npy").string() + " --b " + (dir_ / "b.npy").string() +
-              " --in-format e4m3 --out-format f32");
-  EXPECT_EQ(r.code, 2);
+  RunResult r = run("--a " + (dir_ / "a.npy").string() + " --b " + (dir_ / "b.npy").string() +
+                    " --in-format e4m3 --out-format f32");
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("inner dimensions differ"), std::string::npos) << r.err;
   std::vector<std::uint64_t> b2{0x40000000, 0x3F800000};
   write_npy(dir_ / "b2.npy", "<f4", 2, 1, b2, 4);
   r = run("--a " + (dir_ / "a.npy").string() + " --b " + (dir_ / "b2.npy").string() +
           " --in-format e4m3 --out-format f32 --write-ref " + (dir_ / "r.npy").string());
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string header;
   EXPECT_EQ(read_npy_u32(dir_ / "r.npy", &header), std::vector<std::uint64_t>{0x40900000});  // 4.5
   r = run("--a " + (dir_ / "a.npy").string() + " --b " + (dir_ / "b2.npy").string() +
           " --in-format e4m3 --out-format f32 --model nosuch");
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown model"), std::string::npos) << r.err;
 }
 
@@ -192,11 +173,11 @@ TEST_F(GemmCli, MxBlockScalesAndTensorScale) {
   write_npy(dir_ / "b.npy", "|u1", K, N, b, 1);
   write_npy(dir_ / "sa.npy", "|u1", M, nb, sa, 1);
   write_npy(dir_ / "sb.npy", "|u1", nb, N, sb, 1);
-  CliRun r = run("--a " + (dir_ / "a.npy").string() + " --b " + (dir_ / "b.npy").string() +
-                 " --in-format e4m3 --out-format f32 --a-scales " + (dir_ / "sa.npy").string() +
-                 " --b-scales " + (dir_ / "sb.npy").string() + " --a-tensor-scale 0.375 --write-ref " +
-                 (dir_ / "r.npy").string());
-  ASSERT_EQ(r.code, 0) << r.err;
+  RunResult r = run("--a " + (dir_ / "a.npy").string() + " --b " + (dir_ / "b.npy").string() +
+                    " --in-format e4m3 --out-format f32 --a-scales " + (dir_ / "sa.npy").string() +
+                    " --b-scales " + (dir_ / "sb.npy").string() +
+                    " --a-tensor-scale 0.375 --write-ref " + (dir_ / "r.npy").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::uint8_t> a8(a.begin(), a.end()), b8(b.begin(), b.end()), sa8(sa.begin(), sa.end()),
       sb8(sb.begin(), sb.end());
   gemm::MatrixOperand A, B;
@@ -213,7 +194,7 @@ TEST_F(GemmCli, MxBlockScalesAndTensorScale) {
   // A scale array of the wrong shape is a usage error naming the expected shape.
   r = run("--a " + (dir_ / "a.npy").string() + " --b " + (dir_ / "b.npy").string() +
           " --in-format e4m3 --out-format f32 --a-scales " + (dir_ / "sb.npy").string());
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("expected 3 x 3"), std::string::npos) << r.err;
 }
 
@@ -233,9 +214,9 @@ TEST_F(GemmCli, DeviceModelsCompareAndIdentify) {
   write_npy(dir_ / "b.npy", "<u2", K, N, b, 2);
   const std::string ab = "--a " + (dir_ / "a.npy").string() + " --b " + (dir_ / "b.npy").string() +
                          " --in-format fp16 --out-format f32";
-  CliRun r = run(ab + " --model nvidia-h100 --model mi300x --write-ref " + (dir_ / "r.npy").string() +
-                 " --json " + (dir_ / "m.json").string());
-  ASSERT_EQ(r.code, 0) << r.err;
+  RunResult r = run(ab + " --model nvidia-h100 --model mi300x --write-ref " +
+                    (dir_ / "r.npy").string() + " --json " + (dir_ / "m.json").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::uint16_t> a16(a.begin(), a.end()), b16(b.begin(), b.end());
   gemm::MatrixOperand A, B;
   A.format = B.format = f16;
@@ -264,7 +245,7 @@ TEST_F(GemmCli, DeviceModelsCompareAndIdentify) {
   EXPECT_EQ(doc["model_errors"][0]["max_ulp"], max_ulp);
   // --compare-models: every preset for fp16 -> binary32, none for other outputs.
   r = run(ab + " --compare-models --json " + (dir_ / "c.json").string());
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto cmp = nlohmann::json::parse(slurp((dir_ / "c.json").string()));
   bool saw_v100 = false;
   for (const auto& m : cmp["model_errors"]) {
@@ -276,7 +257,7 @@ TEST_F(GemmCli, DeviceModelsCompareAndIdentify) {
   // --c: the H100 output is identified (H100, H200, B200 and RTX PRO 6000 share the parameters).
   r = run(ab + " --c " + (dir_ / "r.nvidia-h100-fp16-fp32.npy").string() + " --json " +
           (dir_ / "i.json").string());
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto id = nlohmann::json::parse(slurp((dir_ / "i.json").string()));
   EXPECT_EQ(id["best_model"], "nvidia-h100-fp16-fp32");
   for (const auto& m : id["models"]) {
@@ -287,20 +268,19 @@ TEST_F(GemmCli, DeviceModelsCompareAndIdentify) {
   // A device without a model for the formats: usage error listing what it has.
   r = run("--a " + (dir_ / "a.npy").string() + " --b " + (dir_ / "b.npy").string() +
           " --in-format fp16 --out-format f32 --model nvidia-h100:terms=8,neab=1 --model amd-mi210");
-  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
   r = run("--a " + (dir_ / "a.npy").string() + " --b " + (dir_ / "b.npy").string() +
           " --in-format fp16 --out-format bf16 --model nvidia-v100");
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("nvidia-v100 has no model for binary16 inputs with bfloat16 output"), std::string::npos)
       << r.err;
 }
 
 // `fpaudit models`: every device and preset listed with parameters, source and notes.
 TEST_F(GemmCli, ModelsCommandListsPresets) {
-  const std::string o = (dir_ / "o.txt").string(), e = (dir_ / "e.txt").string();
-  int st = std::system((std::string(FPAUDIT_CLI_PATH) + " models --json >" + o + " 2>" + e).c_str());
-  ASSERT_EQ(WEXITSTATUS(st), 0) << slurp(e);
-  const auto doc = nlohmann::json::parse(slurp(o));
+  RunResult r = fpaudit::test::run_cli({"models", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["schema"], "fpaudit.models/1");
   std::size_t tensor = 0;
   for (const auto& m : doc["models"]) {
@@ -317,15 +297,15 @@ TEST_F(GemmCli, ModelsCommandListsPresets) {
   }
   EXPECT_EQ(tensor, gemm::tensor_core_presets().size());
   EXPECT_EQ(doc["devices"].size(), 16u);
-  st = std::system((std::string(FPAUDIT_CLI_PATH) + " models nvidia-h100 >" + o + " 2>" + e).c_str());
-  ASSERT_EQ(WEXITSTATUS(st), 0);
-  const std::string text = slurp(o);
+  r = fpaudit::test::run_cli({"models", "nvidia-h100"});
+  ASSERT_EQ(r.exit_code, 0);
+  const std::string text = r.out;
   EXPECT_NE(text.find("nvidia-h100-fp8-fp32"), std::string::npos);
   EXPECT_NE(text.find("how C enters is untested"), std::string::npos);
   EXPECT_NE(text.find("6 models"), std::string::npos);
-  st = std::system((std::string(FPAUDIT_CLI_PATH) + " models nosuch >" + o + " 2>" + e).c_str());
-  EXPECT_EQ(WEXITSTATUS(st), 2);
-  EXPECT_NE(slurp(e).find("nosuch"), std::string::npos);
+  r = fpaudit::test::run_cli({"models", "nosuch"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("nosuch"), std::string::npos);
 }
 
 }  // namespace

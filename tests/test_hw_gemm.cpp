@@ -24,17 +24,18 @@
 #include <string>
 #include <vector>
 
-#include "cli_runner.hpp"
 #include "fpaudit/format/registry.hpp"
 #include "fpaudit/hw/gemm_check.hpp"
 #include "fpaudit/hw/path.hpp"
+#include "subprocess.hpp"
 
 namespace {
 
 using namespace fpaudit;
 using namespace fpaudit::hw;
 namespace fs = std::filesystem;
-using fpaudit::test::cli;
+using fpaudit::test::run_cli;
+using fpaudit::test::words;
 
 #define REQUIRE_GEMM(var, name)                            \
   const GemmPath* var = find_gemm_path(name);              \
@@ -120,10 +121,12 @@ TEST(GemmPaths, UlpDistance) {
 }
 
 TEST(GemmPaths, UnavailableWhenDisabled) {
-  const auto r = cli("hw", "FPAUDIT_HW_DISABLE=amx_bf16,avx512_bf16");
+  const auto r = run_cli(
+      {"hw"}, {.env = {"FPAUDIT_HW_DISABLE=amx_bf16,avx512_bf16"}, .stderr_into_stdout = true});
   EXPECT_NE(r.out.find("amx_bf16 disabled by FPAUDIT_HW_DISABLE"), std::string::npos) << r.out;
-  const auto c = cli("hw check x86.vdpbf16ps.loop x86.amx.tdpbf16ps",
-                     "FPAUDIT_HW_DISABLE=amx_bf16,avx512_bf16");
+  const auto c =
+      run_cli({"hw", "check", "x86.vdpbf16ps.loop", "x86.amx.tdpbf16ps"},
+              {.env = {"FPAUDIT_HW_DISABLE=amx_bf16,avx512_bf16"}, .stderr_into_stdout = true});
   EXPECT_EQ(c.exit_code, 0) << c.out;
   EXPECT_NE(c.out.find("checked 0 paths, skipped 2 unavailable"), std::string::npos) << c.out;
 }
@@ -132,13 +135,8 @@ TEST(GemmPaths, UnavailableWhenDisabled) {
 
 class TempDir : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/fpaudit_hw_gemm_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  fpaudit::test::TempDir tmp_;
+  const fs::path& dir_ = tmp_.path;
 };
 
 // NumPy format 1.0, C order, 2-D, little-endian uint16 containers.
@@ -173,8 +171,10 @@ TEST_F(GemmPathCli, PathIsAuditedAgainstItsModel) {
   write_u16_npy(dir_ / "a.npy", M, K, av);
   write_u16_npy(dir_ / "b.npy", K, N, bv);
   const std::string json = (dir_ / "g.json").string();
-  const auto r = cli("gemm --a " + (dir_ / "a.npy").string() + " --b " + (dir_ / "b.npy").string() +
-                     " --in-format bf16 --out-format f32 --path x86.amx.tdpbf16ps --json " + json);
+  const auto r =
+      run_cli(words("gemm --a " + (dir_ / "a.npy").string() + " --b " + (dir_ / "b.npy").string() +
+                    " --in-format bf16 --out-format f32 --path x86.amx.tdpbf16ps --json " + json),
+              {.stderr_into_stdout = true});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("C from path x86.amx.tdpbf16ps"), std::string::npos) << r.out;
   std::ifstream in(json);
@@ -187,8 +187,10 @@ TEST_F(GemmPathCli, PathIsAuditedAgainstItsModel) {
 
 TEST_F(GemmPathCli, WrongFormatIsAUsageError) {
   write_u16_npy(dir_ / "a.npy", 2, 2, {0x3F80, 0, 0, 0x3F80});
-  const auto r = cli("gemm --a " + (dir_ / "a.npy").string() + " --b " + (dir_ / "a.npy").string() +
-                     " --in-format f16 --out-format f32 --path x86.vdpbf16ps.loop");
+  const auto r =
+      run_cli(words("gemm --a " + (dir_ / "a.npy").string() + " --b " + (dir_ / "a.npy").string() +
+                    " --in-format f16 --out-format f32 --path x86.vdpbf16ps.loop"),
+              {.stderr_into_stdout = true});
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.out.find("give --in-format bfloat16"), std::string::npos) << r.out;
 }
@@ -203,8 +205,10 @@ TEST_F(AuditPaths, CountsByClassAndNotApplicable) {
   const fs::path raw = dir_ / "t.f32";
   std::ofstream(raw, std::ios::binary).write(reinterpret_cast<const char*>(vals), sizeof vals);
   const std::string json = (dir_ / "a.json").string();
-  const auto r = cli("audit " + raw.string() +
-                     " --dtype f32 --quiet --paths x86.vcvtneps2bf16,x86.vcvtph2ps --json " + json);
+  const auto r =
+      run_cli(words("audit " + raw.string() +
+                    " --dtype f32 --quiet --paths x86.vcvtneps2bf16,x86.vcvtph2ps --json " + json),
+              {.stderr_into_stdout = true});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   std::ifstream in(json);
   const auto j = nlohmann::json::parse(in);
@@ -223,10 +227,11 @@ TEST_F(AuditPaths, CountsByClassAndNotApplicable) {
   EXPECT_EQ(j["hw_paths"][1]["reason"], "the path reads binary16, the tensor holds binary32");
   // The HTML report gets a "Hardware paths" section with the same counts.
   const std::string html = (dir_ / "a.html").string();
-  ASSERT_EQ(
-      cli("audit " + raw.string() + " --dtype f32 --quiet --paths x86.vcvtneps2bf16 --html " + html)
-          .exit_code,
-      0);
+  ASSERT_EQ(run_cli(words("audit " + raw.string() +
+                          " --dtype f32 --quiet --paths x86.vcvtneps2bf16 --html " + html),
+                    {.stderr_into_stdout = true})
+                .exit_code,
+            0);
   std::ifstream hin(html);
   const std::string page((std::istreambuf_iterator<char>(hin)), std::istreambuf_iterator<char>());
   EXPECT_NE(page.find("<h2>Hardware paths</h2>"), std::string::npos);
@@ -234,7 +239,8 @@ TEST_F(AuditPaths, CountsByClassAndNotApplicable) {
     EXPECT_NE(page.find("<td>4 (input_denormal_as_zero 4)</td>"), std::string::npos);
   }
   // Without --paths the report has no hw_paths member (its bytes are test_audit_cli's golden).
-  const auto plain = cli("audit " + raw.string() + " --dtype f32 --quiet --json " + json);
+  const auto plain = run_cli(words("audit " + raw.string() + " --dtype f32 --quiet --json " + json),
+                             {.stderr_into_stdout = true});
   ASSERT_EQ(plain.exit_code, 0) << plain.out;
   std::ifstream in2(json);
   EXPECT_FALSE(nlohmann::json::parse(in2).contains("hw_paths"));
@@ -243,7 +249,9 @@ TEST_F(AuditPaths, CountsByClassAndNotApplicable) {
 TEST_F(AuditPaths, UnknownPathIsAUsageError) {
   const float one = 1.0f;
   std::ofstream(dir_ / "t.f32", std::ios::binary).write(reinterpret_cast<const char*>(&one), 4);
-  const auto r = cli("audit " + (dir_ / "t.f32").string() + " --dtype f32 --paths x86.nothing");
+  const auto r =
+      run_cli(words("audit " + (dir_ / "t.f32").string() + " --dtype f32 --paths x86.nothing"),
+              {.stderr_into_stdout = true});
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.out.find("no conversion path matches \"x86.nothing\""), std::string::npos) << r.out;
 }

@@ -16,16 +16,17 @@
 #include <cstdint>
 #include <string>
 
-#include "cli_runner.hpp"
 #include "fpaudit/arith/arith.hpp"
 #include "fpaudit/format/registry.hpp"
 #include "fpaudit/hw/op_check.hpp"
 #include "fpaudit/hw/path.hpp"
+#include "subprocess.hpp"
 
 namespace {
 
 using namespace fpaudit;
 using namespace fpaudit::hw;
+using fpaudit::test::run_cli;
 
 const FormatSpec f16 = format_by_name("binary16");
 
@@ -170,15 +171,16 @@ TEST(OpDocumented, NanOrderAndDefaultNan) {
 }
 
 TEST(OpCli, ListedCheckedAndSkippedWhenDisabled) {
-  const auto list = fpaudit::test::cli("hw");
+  const auto list = run_cli({"hw"}, {.stderr_into_stdout = true});
   EXPECT_NE(list.out.find("arithmetic paths"), std::string::npos);
   EXPECT_NE(list.out.find("x86.vfmadd213ph"), std::string::npos);
-  const auto off = fpaudit::test::cli("hw check x86.vsqrtph", "FPAUDIT_HW_DISABLE=avx512_fp16");
+  const auto off = run_cli({"hw", "check", "x86.vsqrtph"},
+                           {.env = {"FPAUDIT_HW_DISABLE=avx512_fp16"}, .stderr_into_stdout = true});
   EXPECT_EQ(off.exit_code, 0) << off.out;
   EXPECT_NE(off.out.find("avx512_fp16 disabled by FPAUDIT_HW_DISABLE; skipped"), std::string::npos)
       << off.out;
   REQUIRE_OP(p, "x86.vsqrtph");
-  const auto on = fpaudit::test::cli("hw check x86.vsqrtph");
+  const auto on = run_cli({"hw", "check", "x86.vsqrtph"}, {.stderr_into_stdout = true});
   EXPECT_EQ(on.exit_code, 0) << on.out;
   EXPECT_NE(on.out.find("inputs: 65536, all 2^16 binary16 operands"), std::string::npos) << on.out;
   EXPECT_NE(

@@ -30,7 +30,6 @@
 #include <string>
 #include <vector>
 
-#include "cli_runner.hpp"
 #include "fpaudit/codec/convert.hpp"
 #include "fpaudit/format/registry.hpp"
 #include "fpaudit/hw/check.hpp"
@@ -38,6 +37,7 @@
 #include "fpaudit/hw/f32_reference.hpp"
 #include "fpaudit/hw/input_set.hpp"
 #include "fpaudit/hw/path.hpp"
+#include "subprocess.hpp"
 
 namespace {
 
@@ -510,11 +510,11 @@ TEST(Checker, UnavailablePathIsAnError) {
 
 // ---- the command line ----
 
-using fpaudit::test::cli;
-using fpaudit::test::CliRun;
+using fpaudit::test::run_cli;
+using fpaudit::test::RunResult;
 
 TEST(HwCli, ListsEveryPathAsJson) {
-  const CliRun r = cli("hw --json");
+  const RunResult r = run_cli({"hw", "--json"}, {.stderr_into_stdout = true});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   const auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j.size(), conversion_paths().size() + op_paths().size() + gemm_paths().size());
@@ -528,12 +528,14 @@ TEST(HwCli, ListsEveryPathAsJson) {
 
 TEST(HwCli, DisabledFeatureIsReportedAndSkipped) {
   // FPAUDIT_HW_DISABLE makes the tool behave as on a CPU without the feature.
-  const CliRun list = cli("hw", "FPAUDIT_HW_DISABLE=avx512_bf16");
+  const RunResult list =
+      run_cli({"hw"}, {.env = {"FPAUDIT_HW_DISABLE=avx512_bf16"}, .stderr_into_stdout = true});
   EXPECT_EQ(list.exit_code, 0);
   EXPECT_NE(list.out.find("unavailable: avx512_bf16 disabled by FPAUDIT_HW_DISABLE"),
             std::string::npos)
       << list.out;
-  const CliRun check = cli("hw check x86.vcvtneps2bf16", "FPAUDIT_HW_DISABLE=all");
+  const RunResult check = run_cli({"hw", "check", "x86.vcvtneps2bf16"},
+                                  {.env = {"FPAUDIT_HW_DISABLE=all"}, .stderr_into_stdout = true});
   EXPECT_EQ(check.exit_code, 0) << check.out;
   EXPECT_NE(check.out.find("disabled by FPAUDIT_HW_DISABLE; skipped"), std::string::npos) << check.out;
   EXPECT_NE(check.out.find("checked 0 paths, skipped 1 unavailable; findings: 0"), std::string::npos);
@@ -541,10 +543,10 @@ TEST(HwCli, DisabledFeatureIsReportedAndSkipped) {
 
 TEST(HwCli, CheckWritesJsonAndExitsZeroWhenExplained) {
   REQUIRE_PATH(p, "x86.vcvtph2ps");
-  char tmpl[] = "/tmp/fpaudit_test_hw_XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string file = std::string(tmpl) + "/hw.json";
-  const CliRun r = cli("hw check x86.vcvtph2ps 'eigen.half.*' --json " + file);
+  fpaudit::test::TempDir dir;
+  const std::string file = (dir.path / "hw.json").string();
+  const RunResult r = run_cli({"hw", "check", "x86.vcvtph2ps", "eigen.half.*", "--json", file},
+                              {.stderr_into_stdout = true});
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("every difference from IEEE is explained"), std::string::npos);
   std::ifstream in(file);
@@ -553,12 +555,10 @@ TEST(HwCli, CheckWritesJsonAndExitsZeroWhenExplained) {
   ASSERT_GE(j["paths"].size(), 1u);
   EXPECT_EQ(j["paths"][0]["name"], "x86.vcvtph2ps");
   EXPECT_EQ(j["paths"][0]["inputs"], 65536);
-  std::remove(file.c_str());
-  std::remove(tmpl);
 }
 
 TEST(HwCli, UnknownPathIsAUsageError) {
-  const CliRun r = cli("hw check x86.nothing");
+  const RunResult r = run_cli({"hw", "check", "x86.nothing"}, {.stderr_into_stdout = true});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("no path matches \"x86.nothing\""), std::string::npos) << r.out;
 }

@@ -5,20 +5,18 @@
 // failure names the vector file's line and the decoded values).
 #include <gtest/gtest.h>
 
-#include "run_command.hpp"
+#include "subprocess.hpp"
 
 namespace {
 
-using test_support::run_command;
-using test_support::TempDir;
-
-std::string q(const std::string& s) { return "'" + s + "'"; }
+using fpaudit::test::run_program;
+using fpaudit::test::TempDir;
 
 TEST(KernelCiPackage, InstalledPackageBuildsTheExampleAndCatchesTheWrongKernel) {
   TempDir dir;
   const std::string prefix = (dir.path / "prefix").string(), build = (dir.path / "build").string();
-  const std::string cmake = q(FPAUDIT_CMAKE_COMMAND);
-  auto r = run_command(cmake + " --install " + q(FPAUDIT_BINARY_DIR) + " --prefix " + q(prefix));
+  const std::string cmake = FPAUDIT_CMAKE_COMMAND;
+  auto r = run_program(cmake, {"--install", FPAUDIT_BINARY_DIR, "--prefix", prefix});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   for (const char* installed :
        {"/bin/fpaudit", "/include/fpaudit/testing.hpp", "/lib/cmake/fpaudit/fpauditConfig.cmake",
@@ -26,20 +24,20 @@ TEST(KernelCiPackage, InstalledPackageBuildsTheExampleAndCatchesTheWrongKernel) 
         "/share/fpaudit/vectors/v1/MANIFEST.json"})
     EXPECT_TRUE(std::filesystem::exists(prefix + installed)) << installed;
 
-  r = run_command(cmake + " -S " + q(std::string(FPAUDIT_SOURCE_DIR) + "/examples/kernel_ci") +
-                  " -B " + q(build) + " -DCMAKE_PREFIX_PATH=" + q(prefix) +
-                  " -DCMAKE_CXX_COMPILER=" + q(FPAUDIT_CXX_COMPILER));
+  r = run_program(cmake, {"-S", std::string(FPAUDIT_SOURCE_DIR) + "/examples/kernel_ci", "-B",
+                          build, "-DCMAKE_PREFIX_PATH=" + prefix,
+                          std::string("-DCMAKE_CXX_COMPILER=") + FPAUDIT_CXX_COMPILER});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  r = run_command(cmake + " --build " + q(build) + " -j2");
+  r = run_program(cmake, {"--build", build, "-j2"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   // WILL_FAIL on the wrong kernel's tests: ctest passes only if they fail.
-  r = run_command(q(FPAUDIT_CTEST_COMMAND) + " --test-dir " + q(build) + " --output-on-failure");
+  r = run_program(FPAUDIT_CTEST_COMMAND, {"--test-dir", build, "--output-on-failure"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("100% tests passed, 0 tests failed out of 4"), std::string::npos) << r.out;
 
-  r = run_command("cd " + q(build) + " && ./kernel_test_good");
+  r = run_program("./kernel_test_good", {}, {.cwd = build});
   EXPECT_EQ(r.exit_code, 0) << r.out;
-  r = run_command("cd " + q(build) + " && ./kernel_test_wrong");
+  r = run_program("./kernel_test_wrong", {}, {.cwd = build});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.out.find("f32_to_bf16: 2758 cases, 1252 mismatches (1252 in the result, 0 in the "
                        "flags only)"),

@@ -1,5 +1,5 @@
 // The command-line contract of `fpaudit op` (docs/ARITHMETIC.md "fpaudit op"), run on the built
-// binary (FPAUDIT_CLI_PATH) with inputs in temporary files.
+// binary (FPAUDIT_CLI_PATH), without a shell, with inputs in temporary files.
 //
 // Oracle: literal expected lines worked out by hand from the specs and TestFloat's output layout
 // (testfloat_gen: operands, result, two-digit flags byte; uppercase hex zero-padded to the
@@ -9,47 +9,29 @@
 // The stochastic-rounding test checks only the CLI's element numbering against the library
 // call it documents.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <string>
+#include <vector>
 
 #include "fpaudit/arith/arith.hpp"
 #include "fpaudit/codec/text.hpp"
 #include "fpaudit/format/registry.hpp"
+#include "subprocess.hpp"
 
 namespace {
 
-namespace fs = std::filesystem;
-
-struct Run {
-  int exit_code = -1;
-  std::string out, err;
-};
+using Run = fpaudit::test::RunResult;
 
 // `fpaudit op <args> FILE` with `input` written to FILE (so error messages name the file).
 Run op(const std::string& args, const std::string& input, const std::string& file_name = "in.txt") {
-  char tmpl[] = "/tmp/fpaudit_test_op_XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return {};
-  const fs::path dir = tmpl, in = dir / file_name, err = dir / "stderr.txt";
-  std::ofstream(in) << input;
-  const std::string cmd = std::string("cd '") + dir.string() + "' && '" + FPAUDIT_CLI_PATH +
-                          "' op " + args + " '" + file_name + "' 2> '" + err.string() + "'";
-  Run r;
-  if (FILE* pipe = popen(cmd.c_str(), "r")) {
-    char buf[4096];
-    for (std::size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) r.out.append(buf, n);
-    const int status = pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  std::ifstream e(err);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  fs::remove_all(dir);
-  return r;
+  fpaudit::test::TempDir dir;
+  std::ofstream(dir.path / file_name) << input;
+  std::vector<std::string> argv = fpaudit::test::words("op " + args);
+  argv.push_back(file_name);
+  return fpaudit::test::run_cli(argv, {.cwd = dir.path});
 }
 
 void expect_output(const std::string& args, const std::string& input, const std::string& out) {

@@ -14,7 +14,7 @@
 #include <fstream>
 
 #include "fpaudit/testing.hpp"
-#include "run_command.hpp"
+#include "subprocess.hpp"
 
 namespace {
 
@@ -62,7 +62,7 @@ TEST(TestingHpp, VectorFileCatchesAWrongKernel) {
 }
 
 TEST(TestingHpp, FlagsAreComparedWhenTheKernelReportsThem) {
-  test_support::TempDir dir;
+  fpaudit::test::TempDir dir;
   const auto path = (dir.path / "v.tf").string();
   std::ofstream(path) << "3F808000 3F80 01\n";  // the tie 1 + 2^-8: RNE to 1, inexact
   auto kernel = [](std::span<const std::uint64_t> in) {

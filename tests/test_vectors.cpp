@@ -23,16 +23,16 @@
 #include "fpaudit/vectors/generate.hpp"
 #include "fpaudit/vectors/testfloat_line.hpp"
 #include "fpaudit/vectors/verify.hpp"
-#include "run_command.hpp"
+#include "subprocess.hpp"
 
 namespace {
 
 using namespace fpaudit;
 using namespace fpaudit::vectors;
-using test_support::cli;
-using test_support::read_text;
-using test_support::run_command;
-using test_support::TempDir;
+using fpaudit::test::run_cli;
+using fpaudit::test::slurp;
+using fpaudit::test::TempDir;
+using fpaudit::test::words;
 
 std::vector<std::vector<std::uint64_t>> cases(const std::string& name, GenerateOptions opt = {}) {
   std::vector<std::vector<std::uint64_t>> out;
@@ -290,26 +290,27 @@ TEST(NpyWriter, ReadsBackWithTheReader) {
 TEST(GenCli, ByteIdenticalAcrossRunsAndFormats) {
   TempDir dir;
   for (const char* format : {"testfloat", "jsonl"}) {
-    const std::string cmd = cli() + " gen f16_mulAdd --seed 5 --count 500 --format " + format;
-    const auto a = run_command(cmd), b = run_command(cmd);
+    const auto cmd = words(std::string("gen f16_mulAdd --seed 5 --count 500 --format ") + format);
+    const auto a = run_cli(cmd), b = run_cli(cmd);
     EXPECT_EQ(a.exit_code, 0) << a.err;
     EXPECT_FALSE(a.out.empty());
     EXPECT_EQ(a.out, b.out) << format;
-    EXPECT_NE(a.out,
-              run_command(cli() + " gen f16_mulAdd --seed 6 --count 500 --format " + format).out);
+    EXPECT_NE(
+        a.out,
+        run_cli(words(std::string("gen f16_mulAdd --seed 6 --count 500 --format ") + format)).out);
   }
   const std::string p1 = (dir.path / "one").string(), p2 = (dir.path / "two").string();
-  ASSERT_EQ(run_command(cli() + " gen f32_to_e4m3 --format npy --out " + p1).exit_code, 0);
-  ASSERT_EQ(run_command(cli() + " gen f32_to_e4m3 --format npy --out " + p2 + ".npy").exit_code, 0);
+  ASSERT_EQ(run_cli({"gen", "f32_to_e4m3", "--format", "npy", "--out", p1}).exit_code, 0);
+  ASSERT_EQ(run_cli({"gen", "f32_to_e4m3", "--format", "npy", "--out", p2 + ".npy"}).exit_code, 0);
   for (const char* part : {".inputs.npy", ".expected.npy", ".flags.npy"})
-    EXPECT_EQ(read_text(p1 + part), read_text(p2 + part)) << part;
+    EXPECT_EQ(slurp(p1 + part), slurp(p2 + part)) << part;
   const io::TensorFile in = io::read_npy(p1 + ".inputs.npy");
   EXPECT_EQ(in.tensors[0].dtype, io::DType::f32);
   const io::TensorFile out = io::read_npy(p1 + ".expected.npy");
   EXPECT_EQ(out.tensors[0].dtype, io::DType::u8);  // E4M3 patterns in uint8
   EXPECT_EQ(in.tensors[0].count, out.tensors[0].count);
   // The first line of the testfloat output: f32 +0 -> E4M3 +0, no flags.
-  EXPECT_EQ(run_command(cli() + " gen f32_to_e4m3").out.substr(0, 15), "00000000 00 00\n");
+  EXPECT_EQ(run_cli({"gen", "f32_to_e4m3"}).out.substr(0, 15), "00000000 00 00\n");
 }
 
 TEST(VerifyCli, ExitCodesAndOptions) {
@@ -320,8 +321,8 @@ TEST(VerifyCli, ExitCodesAndOptions) {
     return p.string();
   };
   auto verify = [&](const std::string& args, const std::string& text) {
-    return run_command("cd '" + dir.path.string() + "' && " + cli() + " verify " + args + " " +
-                       (file(text), std::string("k.tf")));
+    file(text);
+    return run_cli(words("verify " + args + " k.tf"), {.cwd = dir.path});
   };
   // 1.00390625 (0x3F808000) is the tie between 0x3F80 and 0x3F81: RNE gives 0x3F80, inexact.
   auto r = verify("f32_to_bf16", "3F800000 3F80 00\n3F808000 3F80 01\n");
@@ -359,26 +360,25 @@ TEST(VerifyCli, ExitCodesAndOptions) {
 TEST(VerifyCli, NpyArrays) {
   TempDir dir;
   const std::string p = (dir.path / "c").string();
-  ASSERT_EQ(
-      run_command(cli() + " gen e4m3_add --level exhaustive --format npy --out " + p).exit_code, 0);
-  auto r = run_command(cli() + " verify e4m3_add --inputs " + p + ".inputs.npy --outputs " + p +
-                       ".expected.npy");
+  ASSERT_EQ(run_cli({"gen", "e4m3_add", "--level", "exhaustive", "--format", "npy", "--out", p})
+                .exit_code,
+            0);
+  auto r = run_cli(
+      {"verify", "e4m3_add", "--inputs", p + ".inputs.npy", "--outputs", p + ".expected.npy"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "e4m3_add: 65536 cases, all match\n");
   // A kernel that got case 0x3838 (1 + 1) wrong: 0x40 (2) replaced by 0x41.
-  std::string bad = read_text(p + ".expected.npy");
+  std::string bad = slurp(p + ".expected.npy");
   const std::size_t header = bad.size() - 65536, at = header + 0x3838;
   ASSERT_EQ(static_cast<unsigned char>(bad[at]), 0x40);
   bad[at] = 0x41;
   io::write_npy(p + ".bad.npy", "|u1", {65536}, bad.substr(header));
-  r = run_command(cli() + " verify e4m3_add --inputs " + p + ".inputs.npy --outputs " + p +
-                  ".bad.npy");
+  r = run_cli({"verify", "e4m3_add", "--inputs", p + ".inputs.npy", "--outputs", p + ".bad.npy"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out,
             "mismatch index 14392: e4m3_add(38 = 1, 38 = 1): got 41 (2.25), expected 40 (2)\n"
             "e4m3_add: 65536 cases, 1 mismatch (1 in the result, 0 in the flags only)\n");
-  r = run_command(cli() + " verify f16_add --inputs " + p + ".inputs.npy --outputs " + p +
-                  ".bad.npy");
+  r = run_cli({"verify", "f16_add", "--inputs", p + ".inputs.npy", "--outputs", p + ".bad.npy"});
   EXPECT_EQ(r.exit_code, 2);
 }
 

@@ -8,22 +8,22 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "run_command.hpp"
+#include "subprocess.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-using test_support::cli;
-using test_support::read_text;
-using test_support::run_command;
-using test_support::TempDir;
+using fpaudit::test::run_cli;
+using fpaudit::test::run_program;
+using fpaudit::test::slurp;
+using fpaudit::test::TempDir;
 
 const fs::path kSet = fs::path(FPAUDIT_SOURCE_DIR) / "vectors" / "v1";
 
-nlohmann::json manifest() { return nlohmann::json::parse(read_text(kSet / "MANIFEST.json")); }
+nlohmann::json manifest() { return nlohmann::json::parse(slurp(kSet / "MANIFEST.json")); }
 
 std::string sha256_of(const fs::path& p) {
-  const auto r = run_command("sha256sum '" + p.string() + "'");
+  const auto r = run_program("sha256sum", {p.string()});
   return r.out.substr(0, 64);
 }
 
@@ -49,14 +49,15 @@ TEST(ShippedVectors, RegeneratedFilesMatchTheManifest) {
   ASSERT_EQ(m.at("files").size(), 20u);
   for (const auto& f : m.at("files")) {
     const std::string name = f.at("file");
-    std::string args;
-    for (const auto& a : f.at("args")) args += " '" + a.get<std::string>() + "'";
+    std::vector<std::string> args;
+    for (const auto& a : f.at("args")) args.push_back(a.get<std::string>());
     const fs::path out = dir.path / name;
-    const auto r = run_command(cli() + args + " --out '" + out.string() + "'");
+    args.insert(args.end(), {"--out", out.string()});
+    const auto r = run_cli(args);
     ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
     EXPECT_EQ(sha256_of(out), f.at("sha256").get<std::string>()) << name;
     EXPECT_EQ(sha256_of(kSet / name), f.at("sha256").get<std::string>()) << name << " (shipped)";
-    const std::string text = read_text(out);
+    const std::string text = slurp(out);
     EXPECT_EQ(static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n')),
               f.at("count").get<std::uint64_t>())
         << name;

@@ -174,34 +174,49 @@ struct CheckArgs {
   std::string json_file;
 };
 
-void print_tally(std::ostream& out, const ConversionPath& p, const MismatchTally& t) {
+// A tally as text and as JSON, the same for conversion and arithmetic paths: one line (or one
+// "classes" member) per mismatch class that occurred, with its count and its examples, each
+// example written by the caller (the two kinds of path differ only in their operands).
+template <class ExampleText>
+void print_tally(std::ostream& out, const MismatchTally& t, ExampleText example_text) {
   for (int c = 0; c < hw::kMismatchClassCount; ++c) {
     if (t.by_class[c] == 0) continue;
     std::string name(hw::to_string(static_cast<MismatchClass>(c)));
     name.resize(24, ' ');
     out << "    " << name << ' ' << t.by_class[c] << '\n';
-    for (const hw::MismatchExample& e : t.examples[c])
-      out << "      in " << pattern_text(p.from, e.input) << "  expected "
-          << pattern_text(p.to, e.expected) << "  got " << pattern_text(p.to, e.got) << '\n';
+    for (const hw::MismatchExample& e : t.examples[c]) out << "      " << example_text(e) << '\n';
   }
 }
 
-Json tally_json(const ConversionPath& p, const MismatchTally& t) {
+template <class ExampleJson>
+Json tally_json(const MismatchTally& t, ExampleJson example_json) {
   Json classes = Json::object();
   for (int c = 0; c < hw::kMismatchClassCount; ++c) {
     if (t.by_class[c] == 0) continue;
     Json examples = Json::array();
-    for (const hw::MismatchExample& e : t.examples[c])
-      examples.push_back({{"input", format_hex(p.from, e.input)},
-                          {"input_value", value_text(p.from, e.input)},
-                          {"expected", format_hex(p.to, e.expected)},
-                          {"expected_value", value_text(p.to, e.expected)},
-                          {"got", format_hex(p.to, e.got)},
-                          {"got_value", value_text(p.to, e.got)}});
+    for (const hw::MismatchExample& e : t.examples[c]) examples.push_back(example_json(e));
     classes[std::string(hw::to_string(static_cast<MismatchClass>(c)))] = {{"count", t.by_class[c]},
                                                                           {"examples", examples}};
   }
   return {{"mismatches", t.total}, {"classes", classes}};
+}
+
+void print_tally(std::ostream& out, const ConversionPath& p, const MismatchTally& t) {
+  print_tally(out, t, [&](const hw::MismatchExample& e) {
+    return "in " + pattern_text(p.from, e.input) + "  expected " + pattern_text(p.to, e.expected) +
+           "  got " + pattern_text(p.to, e.got);
+  });
+}
+
+Json tally_json(const ConversionPath& p, const MismatchTally& t) {
+  return tally_json(t, [&](const hw::MismatchExample& e) -> Json {
+    return {{"input", format_hex(p.from, e.input)},
+            {"input_value", value_text(p.from, e.input)},
+            {"expected", format_hex(p.to, e.expected)},
+            {"expected_value", value_text(p.to, e.expected)},
+            {"got", format_hex(p.to, e.got)},
+            {"got_value", value_text(p.to, e.got)}};
+  });
 }
 
 std::string seconds_text(double s) {
@@ -220,37 +235,23 @@ std::string operands_text(const hw::OpPath& p, const hw::MismatchExample& e) {
 }
 
 void print_op_tally(std::ostream& out, const hw::OpPath& p, const MismatchTally& t) {
-  for (int c = 0; c < hw::kMismatchClassCount; ++c) {
-    if (t.by_class[c] == 0) continue;
-    std::string name(hw::to_string(static_cast<MismatchClass>(c)));
-    name.resize(24, ' ');
-    out << "    " << name << ' ' << t.by_class[c] << '\n';
-    for (const hw::MismatchExample& e : t.examples[c])
-      out << "      " << p.operation << "(" << operands_text(p, e) << ")  expected "
-          << pattern_text(p.format, e.expected) << "  got " << pattern_text(p.format, e.got)
-          << '\n';
-  }
+  print_tally(out, t, [&](const hw::MismatchExample& e) {
+    return p.operation + "(" + operands_text(p, e) + ")  expected " +
+           pattern_text(p.format, e.expected) + "  got " + pattern_text(p.format, e.got);
+  });
 }
 
 Json op_tally_json(const hw::OpPath& p, const MismatchTally& t) {
-  Json classes = Json::object();
-  for (int c = 0; c < hw::kMismatchClassCount; ++c) {
-    if (t.by_class[c] == 0) continue;
-    Json examples = Json::array();
-    for (const hw::MismatchExample& e : t.examples[c]) {
-      Json ops = Json::array();
-      for (int k = 0; k < hw::op_arity(p); ++k)
-        ops.push_back(format_hex(p.format, hw::example_operand(e, k)));
-      examples.push_back({{"operands", ops},
-                          {"expected", format_hex(p.format, e.expected)},
-                          {"expected_value", value_text(p.format, e.expected)},
-                          {"got", format_hex(p.format, e.got)},
-                          {"got_value", value_text(p.format, e.got)}});
-    }
-    classes[std::string(hw::to_string(static_cast<MismatchClass>(c)))] = {{"count", t.by_class[c]},
-                                                                          {"examples", examples}};
-  }
-  return {{"mismatches", t.total}, {"classes", classes}};
+  return tally_json(t, [&](const hw::MismatchExample& e) -> Json {
+    Json ops = Json::array();
+    for (int k = 0; k < hw::op_arity(p); ++k)
+      ops.push_back(format_hex(p.format, hw::example_operand(e, k)));
+    return {{"operands", ops},
+            {"expected", format_hex(p.format, e.expected)},
+            {"expected_value", value_text(p.format, e.expected)},
+            {"got", format_hex(p.format, e.got)},
+            {"got_value", value_text(p.format, e.got)}};
+  });
 }
 
 std::string op_options_text(const hw::OpPath& p) {
