@@ -23,6 +23,7 @@
 #include <climits>
 #include <cstdint>
 #include <new>
+#include <type_traits>
 
 #include "block_fma_internal.hpp"
 #include "round_fast.hpp"
@@ -95,9 +96,9 @@ constexpr std::size_t kMaxPairwiseTerms = 64;
 // hi), mid = lo + ceil((hi - lo) / 2)) as a list of (lo, mid) in post-order: evaluated in place,
 // a node's sum goes to leaf lo, where its left child left its own.
 struct TreeSchedule {
-  std::uint8_t lo[kMaxPairwiseTerms], mid[kMaxPairwiseTerms];
+  std::uint8_t lo[kMaxPairwiseTerms] = {}, mid[kMaxPairwiseTerms] = {};
   std::size_t size = 0;
-  void build(std::size_t l, std::size_t h) {
+  constexpr void build(std::size_t l, std::size_t h) {
     if (h - l == 1) return;
     const std::size_t m = l + (h - l + 1) / 2;
     build(l, m);
@@ -107,6 +108,12 @@ struct TreeSchedule {
     ++size;
   }
 };
+
+constexpr TreeSchedule tree_of(std::size_t n) {
+  TreeSchedule t;
+  t.build(0, n);
+  return t;
+}
 
 // What one dot product's blocks need, computed once per call.
 struct Plan {
@@ -158,16 +165,25 @@ struct Plan {
   return P.p.product_limit && u.sig != 0 && v.sig != 0 && u.e + v.e + 1 >= P.acc_emax + 1;
 }
 
-// Consecutive positions (interleave 0) or an instruction's position list.
+// Where a block's products are: j-th at ix(j), j < ix.size(P). Consecutive positions
+// (interleave 0) with the block size N known at compile time (the presets' 2 ... 32, so the
+// loops unroll) or not (N = 0), or an instruction's position list.
+template <std::size_t N>
 struct Run {
+  static constexpr std::size_t kTerms = N;
   std::size_t base;
   std::size_t operator()(std::size_t j) const { return base + j; }
 };
 struct Positions {
+  static constexpr std::size_t kTerms = 0;
   std::size_t k0;
   const std::size_t* pos;
   std::size_t operator()(std::size_t j) const { return k0 + pos[j]; }
 };
+template <class Ix>
+[[gnu::always_inline]] inline std::size_t terms(const Plan& P) {
+  return Ix::kTerms ? Ix::kTerms : P.n;
+}
 
 // B3, B5, B6 (block_fma.cpp products_sum): the products at j = start, start + stride, ... < n,
 // plus c when given (exponent e_c), truncated to the grid 2^(e - fraction_bits) of their largest
@@ -187,7 +203,9 @@ template <class Ix>
   int e = c ? std::max(P.p.min_exponent, e_c) : P.p.min_exponent;
   int count = c ? 1 : 0;
   bool limit = false;
-  for (std::size_t j = start; j < P.n; j += stride) {  // branch-free: zero products leave e
+  const std::size_t n = terms<Ix>(P);
+#pragma GCC unroll 32
+  for (std::size_t j = start; j < n; j += stride) {  // branch-free: zero products leave e
     const std::size_t k = ix(j);
     const bool nz = (a[k].sig != 0) & (b[k].sig != 0);
     const int ek = a[k].e + b[k].e;
@@ -202,13 +220,18 @@ template <class Ix>
     const std::uint64_t q = sh <= 0 ? c->sig << -sh : sh < 64 ? c->sig >> sh : 0;
     sum = signed_of(c->neg, q);
   }
-  for (std::size_t j = start; j < P.n; j += stride) {
+  // A nonzero product p 2^lsb is below 2^(e + 2), so its lsb is at most fraction_bits + 2
+  // above the grid: p << (fb + 2) (below 2^63, takes() checks) then one right shift by
+  // sh + fb + 2 >= 0 puts it on the grid, truncated. A zero product's lsb can sit anywhere:
+  // a negative shift count wraps to a huge unsigned one, clamped to 63 like any count past 62
+  // (p << (fb + 2) < 2^63 then shifts to 0).
+  const unsigned left = static_cast<unsigned>(P.fb + 2);
+#pragma GCC unroll 32
+  for (std::size_t j = start; j < n; j += stride) {
     const std::size_t k = ix(j);
-    const std::uint64_t p = a[k].sig * b[k].sig;  // < 2^62; 0 for a zero operand
-    const int sh = grid - (a[k].lsb + b[k].lsb);
-    // A zero product's lsb can sit far from the grid: both shifts clamped to 63 (p is then 0,
-    // and a shift of 64 or more would be undefined); a nonzero one is below 2^(fb + 2) after.
-    const int left = sh < -63 ? 63 : sh < 0 ? -sh : 0, right = sh > 63 ? 63 : sh > 0 ? sh : 0;
+    const std::uint64_t p = a[k].sig * b[k].sig;  // 0 for a zero operand
+    const unsigned right =
+        std::min(static_cast<unsigned>(grid - (a[k].lsb + b[k].lsb)) + left, 63u);
     const auto q = static_cast<std::int64_t>((p << left) >> right);
     const std::int64_t neg = -static_cast<std::int64_t>(a[k].neg != b[k].neg);
     sum += (q ^ neg) - neg;
@@ -288,7 +311,7 @@ bool block_odd_even(const Plan& P, const BlockOperand* a, const BlockOperand* b,
   for (std::size_t half = 0; half < 2; ++half) {
     const Partial p = partial(P, a, b, ix, half, 2, nullptr, 0);
     if (p.limit) return false;
-    const std::size_t slots = (P.n - half + 1) / 2;
+    const std::size_t slots = (terms<Ix>(P) - half + 1) / 2;
     s[half] = p.sum;
     e[half] = static_cast<std::size_t>(p.count) < slots ? std::max(p.e, -1024) : p.e;
   }
@@ -313,8 +336,7 @@ bool block_odd_even(const Plan& P, const BlockOperand* a, const BlockOperand* b,
     return true;
   }
   const int lo = !fu ? v.exp : !fv ? u.exp : std::min(u.exp, v.exp);
-  if ((fu && u.exp - lo > 62 - P.acc_precision) || (fv && v.exp - lo > 62 - P.acc_precision))
-    return false;
+  if (fu && fv && std::max(u.exp, v.exp) - lo > 62 - P.acc_precision) return false;
   const std::int64_t sum = (fu ? signed_of(u.neg, u.sig << (u.exp - lo)) : 0) +
                            (fv ? signed_of(v.neg, v.sig << (v.exp - lo)) : 0);
   if (sum == 0) {
@@ -334,30 +356,43 @@ bool block_odd_even(const Plan& P, const BlockOperand* a, const BlockOperand* b,
 template <class Ix>
 bool block_pairwise(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
                     const Val& c, Val& out) {
-  LeafSlot slots[kMaxPairwiseTerms];
+  const std::size_t n = terms<Ix>(P);
+  LeafSlot slots[Ix::kTerms ? Ix::kTerms : kMaxPairwiseTerms];
   Val* leaves = reinterpret_cast<Val*>(slots);
-  for (std::size_t j = 0; j < P.n; ++j) {
+#pragma GCC unroll 32
+  for (std::size_t j = 0; j < n; ++j) {
     const std::size_t k = ix(j);
     const BlockOperand& u = a[k];
     const BlockOperand& v = b[k];
-    if (may_hit_limit(P, u, v)) return false;
-    Val& l = *new (&leaves[j]) Val;
-    l.neg = u.neg != v.neg;  // a zero product keeps its sign
-    if (u.sig == 0 || v.sig == 0 || (P.p.flush_inputs && (u.subnormal || v.subnormal))) continue;
-    const std::uint64_t p = u.sig * v.sig;
+    // No product-limit check (block_fma.cpp block()): a product that reaches 2^(emax + 1) is
+    // not exact in acc and leaves the block to the readable evaluator below; on every other
+    // block the readable one finds no such product and goes on as here.
+    const std::uint64_t p = u.sig * v.sig;  // 0 for a zero operand
     const int lsb = u.lsb + v.lsb, bits = static_cast<int>(std::bit_width(p));
     const int top = lsb + bits - 1;
-    if (bits > P.acc_precision || top < P.acc_emin || top >= P.acc_emax) return false;
-    l.cls = ValueClass::finite;
+    const bool zero_leaf = p == 0 || (P.p.flush_inputs && (u.subnormal || v.subnormal));
+    if (!zero_leaf && (bits > P.acc_precision || top < P.acc_emin || top >= P.acc_emax))
+      return false;
+    Val& l = *new (&leaves[j]) Val;
+    l.neg = u.neg != v.neg;  // a zero product keeps its sign
+    l.cls = zero_leaf ? ValueClass::zero : ValueClass::finite;
     l.sig = p;
     l.exp = lsb;
   }
   // block_fma.cpp flushes every sum; a sum made here is a zero or a normal number (round_to),
   // which flush() leaves alone, so only c is flushed.
-  const TreeSchedule& t = P.tree;
-  for (std::size_t i = 0; i < t.size; ++i) {
-    Val& x = leaves[t.lo[i]];
-    if (!add_two(P, P.r_fr, P.frmode, x, leaves[t.mid[i]], x)) return false;
+  if constexpr (Ix::kTerms != 0) {
+    static constexpr TreeSchedule kTree = tree_of(Ix::kTerms);
+    for (std::size_t i = 0; i < kTree.size; ++i) {
+      Val& x = leaves[kTree.lo[i]];
+      if (!add_two(P, P.r_fr, P.frmode, x, leaves[kTree.mid[i]], x)) return false;
+    }
+  } else {
+    const TreeSchedule& t = P.tree;
+    for (std::size_t i = 0; i < t.size; ++i) {
+      Val& x = leaves[t.lo[i]];
+      if (!add_two(P, P.r_fr, P.frmode, x, leaves[t.mid[i]], x)) return false;
+    }
   }
   return add_two(P, P.r_fr, P.frmode, leaves[0], flush(P, c), out);
 }
@@ -367,8 +402,10 @@ template <class Ix>
 bool block_exact(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix, const Val& c,
                  Val& out) {
   const bool has_c = c_present(P, c);
+  const std::size_t n = terms<Ix>(P);
   int lo = INT_MAX, hi = INT_MIN;
-  for (std::size_t j = 0; j < P.n; ++j) {
+#pragma GCC unroll 32
+  for (std::size_t j = 0; j < n; ++j) {
     const std::size_t k = ix(j);
     if (may_hit_limit(P, a[k], b[k])) return false;
     if (a[k].sig == 0 || b[k].sig == 0 || (P.p.flush_inputs && (a[k].subnormal || b[k].subnormal)))
@@ -385,9 +422,10 @@ bool block_exact(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix
     out = zero(false);
     return true;
   }
-  if (hi - lo + static_cast<int>(std::bit_width(P.n + 1)) > 62) return false;
+  if (hi - lo + static_cast<int>(std::bit_width(n + 1)) > 62) return false;
   std::int64_t sum = has_c ? signed_of(c.neg, c.sig << (c.exp - lo)) : 0;
-  for (std::size_t j = 0; j < P.n; ++j) {
+#pragma GCC unroll 32
+  for (std::size_t j = 0; j < n; ++j) {
     const std::size_t k = ix(j);
     if (a[k].sig == 0 || b[k].sig == 0 || (P.p.flush_inputs && (a[k].subnormal || b[k].subnormal)))
       continue;
@@ -410,7 +448,8 @@ bool takes(const BlockFma& p, const Plan& P, std::uint64_t sig_or) {
     case BlockPath::odd_even:
       return p.alignment == FusedAlignment::truncate && !p.normalise_products &&
              !p.flush_inputs && p.fraction_bits >= 0 &&
-             p.fraction_bits + 9 + std::bit_width(static_cast<unsigned>(p.terms) + 1) <= 62;
+             p.fraction_bits + 9 + std::bit_width(static_cast<unsigned>(p.terms) + 1) <= 62 &&
+             2 * std::bit_width(sig_or) + p.fraction_bits + 2 <= 63;  // partial()'s one shift
     case BlockPath::pairwise:
       return P.n <= kMaxPairwiseTerms;
     case BlockPath::exact:
@@ -419,15 +458,14 @@ bool takes(const BlockFma& p, const Plan& P, std::uint64_t sig_or) {
   return false;
 }
 
-// The chain along K (block_fma.cpp chain()) with blocks from `blk`; whole instructions only
-// (a last, partial one goes to the readable evaluator).
-template <class Block>
+// The chain along K (block_fma.cpp chain()) with blocks from `blk`, at positions Ix; whole
+// instructions only (a last, partial one goes to the readable evaluator).
+template <class Ix, class Block>
 ExactValue chain(const Plan& P, const FormatSpec& acc, const BlockOperand* a,
                  const BlockOperand* b, std::size_t K, const ExactValue& c, BlockFmaWorkspace& ws,
                  Block blk) {
   const BlockFma& p = P.p;
   const std::size_t kinst = static_cast<std::size_t>(ws.built_k);
-  const bool runs = p.interleave == 0;  // groups are consecutive runs of n (build_groups)
   const bool aligned = p.c_entry == AddendEntry::aligned;
   Val run = val_of(c);
   for (std::size_t k0 = 0; k0 < K; k0 += kinst) {
@@ -435,9 +473,11 @@ ExactValue chain(const Plan& P, const FormatSpec& acc, const BlockOperand* a,
     Val v = aligned ? run : zero(false);
     for (std::size_t g = 0; g < ws.groups.size(); ++g) {
       Val r;
-      const bool ok = (v.cls == ValueClass::zero || v.cls == ValueClass::finite) &&
-                      (runs ? blk(Run{k0 + g * P.n}, v, r)
-                            : blk(Positions{k0, ws.groups[g].data()}, v, r));
+      bool ok = v.cls == ValueClass::zero || v.cls == ValueClass::finite;
+      if constexpr (std::is_same_v<Ix, Positions>)
+        ok = ok && blk(Positions{k0, ws.groups[g].data()}, v, r);
+      else
+        ok = ok && blk(Ix{k0 + g * P.n}, v, r);  // groups are consecutive runs (build_groups)
       if (!ok) r = val_of(reference_block(p, acc, P.frmode, a, b, ws.groups[g], k0, K, exact_of(v), ws));
       v = r;
     }
@@ -467,9 +507,30 @@ bool fast_dot(const BlockFma& p, const FormatSpec& acc, Rounding frmode, const B
     return false;
   if (p.path == BlockPath::pairwise) P.tree.build(0, P.n);
   auto with = [&](auto block) {
-    out = chain(P, acc, a, b, K, c, ws, [&](auto ix, const Val& v, Val& r) {
-      return block(P, a, b, ix, v, r);
-    });
+    auto blk = [&](auto ix, const Val& v, Val& r) { return block(P, a, b, ix, v, r); };
+    if (p.interleave != 0) {
+      out = chain<Positions>(P, acc, a, b, K, c, ws, blk);
+      return true;
+    }
+    switch (P.n) {  // the presets' block sizes, unrolled
+      case 2:
+        out = chain<Run<2>>(P, acc, a, b, K, c, ws, blk);
+        break;
+      case 4:
+        out = chain<Run<4>>(P, acc, a, b, K, c, ws, blk);
+        break;
+      case 8:
+        out = chain<Run<8>>(P, acc, a, b, K, c, ws, blk);
+        break;
+      case 16:
+        out = chain<Run<16>>(P, acc, a, b, K, c, ws, blk);
+        break;
+      case 32:
+        out = chain<Run<32>>(P, acc, a, b, K, c, ws, blk);
+        break;
+      default:
+        out = chain<Run<0>>(P, acc, a, b, K, c, ws, blk);
+    }
     return true;
   };
   switch (p.path) {
