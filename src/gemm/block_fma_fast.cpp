@@ -34,12 +34,16 @@ namespace {
 // A running value or a block result: a zero (signed), a finite sig x 2^exp, or +-inf / NaN
 // (the model's own, which carry no payload: ExactValue::inf / quiet_nan). A finite value made
 // here has sig < 2^precision of acc (fast_dot checks that c does).
+// `bail`: the fast case does not take the block (the caller hands it to the readable
+// evaluator). 16 bytes, returned in two registers: the values never go through memory.
 struct Val {
   std::uint64_t sig = 0;
   std::int32_t exp = 0;
   ValueClass cls = ValueClass::zero;
   bool neg = false;
+  bool bail = false;
 };
+constexpr Val kBail{0, 0, ValueClass::zero, false, true};
 // A leaf of the pairwise tree, written before it is read (no zero-filled array per block).
 struct LeafSlot {
   alignas(Val) unsigned char bytes[sizeof(Val)];
@@ -91,6 +95,7 @@ ConvertOptions with_rounding(Rounding r) {
 }
 
 constexpr std::size_t kMaxPairwiseTerms = 64;
+constexpr std::size_t kMaxExactTerms = 64;
 
 // The binary tree of acc additions of block_fma.cpp tree() (node [lo, hi) = [lo, mid) + [mid,
 // hi), mid = lo + ceil((hi - lo) / 2)) as a list of (lo, mid) in post-order: evaluated in place,
@@ -142,15 +147,11 @@ struct Plan {
 
 // finish() for its common case (B7): (-1)^neg mag 2^lsb, mag != 0, rounded by `r` to a normal
 // number below acc's top binade; false for anything else.
-[[gnu::always_inline]] inline bool round_to(const Plan& P, const FastRounder& r, bool neg,
-                                            std::uint64_t mag, int lsb, Val& out) {
+[[gnu::always_inline]] inline Val round_to(const Plan& P, const FastRounder& r, bool neg,
+                                           std::uint64_t mag, int lsb) {
   FastRounder::Normal n;
-  if (!r.round_normal(mag, lsb, false, n)) return false;
-  out.sig = n.kept;
-  out.exp = n.e - P.m;
-  out.cls = ValueClass::finite;
-  out.neg = neg;
-  return true;
+  if (!r.round_normal(mag, lsb, false, n)) return kBail;
+  return {n.kept, n.e - P.m, ValueClass::finite, neg, false};
 }
 
 // K&M B0 (c side): c takes part unless it is zero, or below acc's normal range when results
@@ -245,22 +246,22 @@ template <class Ix>
 
 // NVIDIA: every product and c aligned to one exponent, one sum, one rounding (block_global).
 template <class Ix>
-bool block_global(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
-                  const Val& c, Val& out) {
+Val block_global(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
+                 const Val& c) {
   const bool has_c = c_present(P, c);
   const Partial s =
       partial(P, a, b, ix, 0, 1, has_c ? &c : nullptr, has_c ? std::max(floor_log2(c), P.c_emin) : 0);
-  if (s.limit) return false;
+  if (s.limit) return kBail;
   if (s.count == 0 || s.sum == 0) {  // B1, B6: +0
-    out = zero(false);
-    return true;
+    return zero(false);
   }
-  return round_to(P, P.r_fr, s.sum < 0, magnitude(s.sum), s.e - P.fb, out);
+  return round_to(P, P.r_fr, s.sum < 0, magnitude(s.sum), s.e - P.fb);
 }
 
 // The late two-operand add of c to a partial sum s in units of 2^(e_s - fraction_bits)
 // (block_fma.cpp add_c_late, K&M [G]:516-585), in 64 bits.
-bool add_c_late(const Plan& P, std::int64_t s, int e_s, const Val& c, bool odd_even, Val& out) {
+[[gnu::always_inline]] inline Val add_c_late(const Plan& P, std::int64_t s, int e_s, const Val& c,
+                                             bool odd_even) {
   int fb = P.fb;
   std::uint64_t ci = 0;
   int e_c = P.p.zero_c_exponent_126 ? -126 : -1024;
@@ -283,34 +284,32 @@ bool add_c_late(const Plan& P, std::int64_t s, int e_s, const Val& c, bool odd_e
   }
   const std::int64_t sum = s + signed_of(c.neg, ci);
   if (sum == 0) {
-    out = zero(false);
-    return true;
+    return zero(false);
   }
-  return round_to(P, P.r_fr, sum < 0, magnitude(sum), e - fb, out);
+  return round_to(P, P.r_fr, sum < 0, magnitude(sum), e - fb);
 }
 
 // CDNA3 16-bit: products aligned and summed, then c by the late add (block_late_sum).
 template <class Ix>
-bool block_late_sum(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
-                    const Val& c, Val& out) {
+Val block_late_sum(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
+                   const Val& c) {
   const Partial s = partial(P, a, b, ix, 0, 1, nullptr, 0);
-  if (s.limit) return false;
+  if (s.limit) return kBail;
   if (s.count == 0 && !c_present(P, c)) {  // B1
-    out = zero(false);
-    return true;
+    return zero(false);
   }
-  return add_c_late(P, s.sum, s.e, c, false, out);
+  return add_c_late(P, s.sum, s.e, c, false);
 }
 
 // CDNA3 fp8: odd and even positions summed apart, combined, then c (block_odd_even).
 template <class Ix>
-bool block_odd_even(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
-                    const Val& c, Val& out) {
+Val block_odd_even(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
+                   const Val& c) {
   std::int64_t s[2];
   int e[2];
   for (std::size_t half = 0; half < 2; ++half) {
     const Partial p = partial(P, a, b, ix, half, 2, nullptr, 0);
-    if (p.limit) return false;
+    if (p.limit) return kBail;
     const std::size_t slots = (terms<Ix>(P) - half + 1) / 2;
     s[half] = p.sum;
     e[half] = static_cast<std::size_t>(p.count) < slots ? std::max(p.e, -1024) : p.e;
@@ -322,28 +321,22 @@ bool block_odd_even(const Plan& P, const BlockOperand* a, const BlockOperand* b,
   const std::int64_t sum =
       s[big] +
       signed_of(neg, shift_right<std::uint64_t>(magnitude(s[small]), sh, neg, P.p.align_rounding));
-  return add_c_late(P, sum, e[big], c, true, out);
+  return add_c_late(P, sum, e[big], c, true);
 }
 
 // add_two for two zero or finite values (IEEE 6.3 signs for exact zeros), when their exact sum
 // fits 63 bits: both significands are below 2^precision, so exponents at most
-// 62 - precision apart.
-[[gnu::always_inline]] inline bool add_two(const Plan& P, const FastRounder& r, Rounding mode,
-                                           const Val& u, const Val& v, Val& out) {
+// 62 - precision apart. A zero's significand is 0, so it adds nothing at the other's exponent.
+[[gnu::always_inline]] inline Val add_two(const Plan& P, const FastRounder& r, Rounding mode,
+                                          const Val& u, const Val& v) {
   const bool fu = u.cls == ValueClass::finite, fv = v.cls == ValueClass::finite;
-  if (!fu && !fv) {
-    out = zero(u.neg && v.neg);
-    return true;
-  }
-  const int lo = !fu ? v.exp : !fv ? u.exp : std::min(u.exp, v.exp);
-  if (fu && fv && std::max(u.exp, v.exp) - lo > 62 - P.acc_precision) return false;
-  const std::int64_t sum = (fu ? signed_of(u.neg, u.sig << (u.exp - lo)) : 0) +
-                           (fv ? signed_of(v.neg, v.sig << (v.exp - lo)) : 0);
-  if (sum == 0) {
-    out = zero(mode == Rounding::rdown);
-    return true;
-  }
-  return round_to(P, r, sum < 0, magnitude(sum), lo, out);
+  if (!fu && !fv) return zero(u.neg && v.neg);
+  const int eu = fu ? u.exp : v.exp, ev = fv ? v.exp : u.exp;
+  const int lo = std::min(eu, ev);
+  if (std::max(eu, ev) - lo > 62 - P.acc_precision) return kBail;
+  const std::int64_t sum = signed_of(u.neg, u.sig << (eu - lo)) + signed_of(v.neg, v.sig << (ev - lo));
+  if (sum == 0) return zero(mode == Rounding::rdown);  // both finite: exact cancellation
+  return round_to(P, r, sum < 0, magnitude(sum), lo);
 }
 
 // block_fma.cpp flush(): a finite value below acc's normal range is a zero when results flush.
@@ -351,91 +344,104 @@ bool block_odd_even(const Plan& P, const BlockOperand* a, const BlockOperand* b,
   return v.cls == ValueClass::finite && !c_present(P, v) ? zero(v.neg) : v;
 }
 
-// CDNA2: products rounded to acc, a binary tree of acc additions, then c (block_pairwise).
-// Here every product must be exact in acc (normal, at most `precision` bits).
+// CDNA2 leaf j: the product rounded to acc (block_pairwise), here only when that is exact (a
+// normal number of at most `precision` bits); a zero (signed) for a zero or flushed operand.
+// No product-limit check (block_fma.cpp block()): a product that reaches 2^(emax + 1) is not
+// exact in acc, so its block goes to the readable evaluator; on every other block the readable
+// one finds no such product and goes on as here.
 template <class Ix>
-bool block_pairwise(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
-                    const Val& c, Val& out) {
-  const std::size_t n = terms<Ix>(P);
-  LeafSlot slots[Ix::kTerms ? Ix::kTerms : kMaxPairwiseTerms];
-  Val* leaves = reinterpret_cast<Val*>(slots);
-#pragma GCC unroll 32
-  for (std::size_t j = 0; j < n; ++j) {
-    const std::size_t k = ix(j);
-    const BlockOperand& u = a[k];
-    const BlockOperand& v = b[k];
-    // No product-limit check (block_fma.cpp block()): a product that reaches 2^(emax + 1) is
-    // not exact in acc and leaves the block to the readable evaluator below; on every other
-    // block the readable one finds no such product and goes on as here.
-    const std::uint64_t p = u.sig * v.sig;  // 0 for a zero operand
-    const int lsb = u.lsb + v.lsb, bits = static_cast<int>(std::bit_width(p));
-    const int top = lsb + bits - 1;
-    const bool zero_leaf = p == 0 || (P.p.flush_inputs && (u.subnormal || v.subnormal));
-    if (!zero_leaf && (bits > P.acc_precision || top < P.acc_emin || top >= P.acc_emax))
-      return false;
-    Val& l = *new (&leaves[j]) Val;
-    l.neg = u.neg != v.neg;  // a zero product keeps its sign
-    l.cls = zero_leaf ? ValueClass::zero : ValueClass::finite;
-    l.sig = p;
-    l.exp = lsb;
-  }
-  // block_fma.cpp flushes every sum; a sum made here is a zero or a normal number (round_to),
-  // which flush() leaves alone, so only c is flushed.
-  if constexpr (Ix::kTerms != 0) {
-    static constexpr TreeSchedule kTree = tree_of(Ix::kTerms);
-    for (std::size_t i = 0; i < kTree.size; ++i) {
-      Val& x = leaves[kTree.lo[i]];
-      if (!add_two(P, P.r_fr, P.frmode, x, leaves[kTree.mid[i]], x)) return false;
-    }
-  } else {
-    const TreeSchedule& t = P.tree;
-    for (std::size_t i = 0; i < t.size; ++i) {
-      Val& x = leaves[t.lo[i]];
-      if (!add_two(P, P.r_fr, P.frmode, x, leaves[t.mid[i]], x)) return false;
-    }
-  }
-  return add_two(P, P.r_fr, P.frmode, leaves[0], flush(P, c), out);
+[[gnu::always_inline]] inline Val leaf(const Plan& P, const BlockOperand* a, const BlockOperand* b,
+                                       Ix ix, std::size_t j) {
+  const std::size_t k = ix(j);
+  const BlockOperand& u = a[k];
+  const BlockOperand& v = b[k];
+  const std::uint64_t p = u.sig * v.sig;  // 0 for a zero operand
+  const int lsb = u.lsb + v.lsb, bits = static_cast<int>(std::bit_width(p));
+  const int top = lsb + bits - 1;
+  const bool neg = u.neg != v.neg;
+  if (p == 0 || (P.p.flush_inputs && (u.subnormal || v.subnormal))) return zero(neg);
+  if (bits > P.acc_precision || top < P.acc_emin || top >= P.acc_emax) return kBail;
+  return {p, lsb, ValueClass::finite, neg, false};
 }
 
-// CDNA1: the exact sum of the products and c, rounded once (block_exact), in 64 bits.
+// The tree of block_fma.cpp tree() over leaves [Lo, Hi), block size known at compile time:
+// unrolled, every value in registers. A sum made here is a zero or a normal number (round_to),
+// which block_fma.cpp's flush() of every sum leaves alone.
+template <std::size_t Lo, std::size_t Hi, class Ix>
+[[gnu::always_inline]] inline Val tree(const Plan& P, const BlockOperand* a, const BlockOperand* b,
+                                       Ix ix) {
+  if constexpr (Hi - Lo == 1) {
+    return leaf(P, a, b, ix, Lo);
+  } else {
+    constexpr std::size_t kMid = Lo + (Hi - Lo + 1) / 2;
+    const Val x = tree<Lo, kMid>(P, a, b, ix);
+    if (x.bail) return kBail;
+    const Val y = tree<kMid, Hi>(P, a, b, ix);
+    if (y.bail) return kBail;
+    return add_two(P, P.r_fr, P.frmode, x, y);
+  }
+}
+
+// CDNA2: products rounded to acc, a binary tree of acc additions, then c (block_pairwise).
 template <class Ix>
-bool block_exact(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix, const Val& c,
-                 Val& out) {
+Val block_pairwise(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
+                   const Val& c) {
+  Val t;
+  if constexpr (Ix::kTerms != 0) {
+    t = tree<0, Ix::kTerms>(P, a, b, ix);
+  } else {  // any block size: the leaves in an array, the tree from P.tree's schedule
+    LeafSlot slots[kMaxPairwiseTerms];
+    Val* leaves = reinterpret_cast<Val*>(slots);
+    for (std::size_t j = 0; j < P.n; ++j) {
+      leaves[j] = leaf(P, a, b, ix, j);
+      if (leaves[j].bail) return kBail;
+    }
+    for (std::size_t i = 0; i < P.tree.size; ++i) {
+      Val& x = leaves[P.tree.lo[i]];
+      x = add_two(P, P.r_fr, P.frmode, x, leaves[P.tree.mid[i]]);
+      if (x.bail) return kBail;
+    }
+    t = leaves[0];
+  }
+  if (t.bail) return kBail;
+  return add_two(P, P.r_fr, P.frmode, t, flush(P, c));
+}
+
+// CDNA1: the exact sum of the products and c, rounded once (block_exact), in 64 bits. One pass
+// over the products (kept in registers when the block size is known), one over what it kept.
+template <class Ix>
+Val block_exact(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
+                const Val& c) {
   const bool has_c = c_present(P, c);
   const std::size_t n = terms<Ix>(P);
+  std::uint64_t prod[Ix::kTerms ? Ix::kTerms : kMaxExactTerms];
+  int lsb[Ix::kTerms ? Ix::kTerms : kMaxExactTerms];
+  bool neg[Ix::kTerms ? Ix::kTerms : kMaxExactTerms];
   int lo = INT_MAX, hi = INT_MIN;
 #pragma GCC unroll 32
   for (std::size_t j = 0; j < n; ++j) {
     const std::size_t k = ix(j);
-    if (may_hit_limit(P, a[k], b[k])) return false;
-    if (a[k].sig == 0 || b[k].sig == 0 || (P.p.flush_inputs && (a[k].subnormal || b[k].subnormal)))
-      continue;
-    const int lsb = a[k].lsb + b[k].lsb;
-    lo = std::min(lo, lsb);
-    hi = std::max(hi, lsb + static_cast<int>(std::bit_width(a[k].sig * b[k].sig)));
+    if (may_hit_limit(P, a[k], b[k])) return kBail;
+    const bool nz = a[k].sig != 0 && b[k].sig != 0 &&
+                    !(P.p.flush_inputs && (a[k].subnormal || b[k].subnormal));
+    prod[j] = nz ? a[k].sig * b[k].sig : 0;
+    lsb[j] = a[k].lsb + b[k].lsb;
+    neg[j] = a[k].neg != b[k].neg;
+    lo = nz ? std::min(lo, lsb[j]) : lo;
+    hi = nz ? std::max(hi, lsb[j] + static_cast<int>(std::bit_width(prod[j]))) : hi;
   }
   if (has_c) {
     lo = std::min(lo, c.exp);
     hi = std::max(hi, c.exp + static_cast<int>(std::bit_width(c.sig)));
   }
-  if (lo == INT_MAX) {  // no products, no c
-    out = zero(false);
-    return true;
-  }
-  if (hi - lo + static_cast<int>(std::bit_width(n + 1)) > 62) return false;
+  if (lo == INT_MAX) return zero(false);  // no products, no c
+  if (hi - lo + static_cast<int>(std::bit_width(n + 1)) > 62) return kBail;
   std::int64_t sum = has_c ? signed_of(c.neg, c.sig << (c.exp - lo)) : 0;
 #pragma GCC unroll 32
-  for (std::size_t j = 0; j < n; ++j) {
-    const std::size_t k = ix(j);
-    if (a[k].sig == 0 || b[k].sig == 0 || (P.p.flush_inputs && (a[k].subnormal || b[k].subnormal)))
-      continue;
-    sum += signed_of(a[k].neg != b[k].neg, (a[k].sig * b[k].sig) << (a[k].lsb + b[k].lsb - lo));
-  }
-  if (sum == 0) {
-    out = zero(P.frmode == Rounding::rdown);
-    return true;
-  }
-  return round_to(P, P.r_fr, sum < 0, magnitude(sum), lo, out);
+  for (std::size_t j = 0; j < n; ++j)  // a zero product: 0, shifted by a clamped count
+    sum += signed_of(neg[j], prod[j] << std::min(static_cast<unsigned>(lsb[j] - lo), 63u));
+  if (sum == 0) return zero(P.frmode == Rounding::rdown);
+  return round_to(P, P.r_fr, sum < 0, magnitude(sum), lo);
 }
 
 // Whether the fast evaluator takes this model (the plan-time half of the conditions above).
@@ -453,7 +459,7 @@ bool takes(const BlockFma& p, const Plan& P, std::uint64_t sig_or) {
     case BlockPath::pairwise:
       return P.n <= kMaxPairwiseTerms;
     case BlockPath::exact:
-      return true;
+      return P.n <= kMaxExactTerms;
   }
   return false;
 }
@@ -472,20 +478,21 @@ ExactValue chain(const Plan& P, const FormatSpec& acc, const BlockOperand* a,
     if (k0 + kinst > K) return reference_chain(p, acc, P.frmode, a, b, K, k0, exact_of(run), ws);
     Val v = aligned ? run : zero(false);
     for (std::size_t g = 0; g < ws.groups.size(); ++g) {
-      Val r;
-      bool ok = v.cls == ValueClass::zero || v.cls == ValueClass::finite;
-      if constexpr (std::is_same_v<Ix, Positions>)
-        ok = ok && blk(Positions{k0, ws.groups[g].data()}, v, r);
-      else
-        ok = ok && blk(Ix{k0 + g * P.n}, v, r);  // groups are consecutive runs (build_groups)
-      if (!ok) r = val_of(reference_block(p, acc, P.frmode, a, b, ws.groups[g], k0, K, exact_of(v), ws));
+      Val r = kBail;
+      if (v.cls == ValueClass::zero || v.cls == ValueClass::finite) {
+        if constexpr (std::is_same_v<Ix, Positions>)
+          r = blk(Positions{k0, ws.groups[g].data()}, v);
+        else
+          r = blk(Ix{k0 + g * P.n}, v);  // groups are consecutive runs (build_groups)
+      }
+      if (r.bail) r = val_of(reference_block(p, acc, P.frmode, a, b, ws.groups[g], k0, K, exact_of(v), ws));
       v = r;
     }
     if (!aligned) {
-      Val r;
-      const bool finite = v.cls <= ValueClass::finite && run.cls <= ValueClass::finite;
-      if (!finite || !add_two(P, P.r_c, p.c_rounding, v, run, r))
-        r = val_of(reference_add_last(p, acc, P.frmode, exact_of(v), exact_of(run)));
+      Val r = kBail;
+      if (v.cls <= ValueClass::finite && run.cls <= ValueClass::finite)
+        r = add_two(P, P.r_c, p.c_rounding, v, run);
+      if (r.bail) r = val_of(reference_add_last(p, acc, P.frmode, exact_of(v), exact_of(run)));
       v = r;
     }
     run = v;
@@ -507,7 +514,7 @@ bool fast_dot(const BlockFma& p, const FormatSpec& acc, Rounding frmode, const B
     return false;
   if (p.path == BlockPath::pairwise) P.tree.build(0, P.n);
   auto with = [&](auto block) {
-    auto blk = [&](auto ix, const Val& v, Val& r) { return block(P, a, b, ix, v, r); };
+    auto blk = [&](auto ix, const Val& v) { return block(P, a, b, ix, v); };
     if (p.interleave != 0) {
       out = chain<Positions>(P, acc, a, b, K, c, ws, blk);
       return true;
@@ -536,19 +543,19 @@ bool fast_dot(const BlockFma& p, const FormatSpec& acc, Rounding frmode, const B
   switch (p.path) {
     case BlockPath::global:
       return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
-                     const Val& v, Val& r) { return block_global(q, x, y, ix, v, r); });
+                     const Val& v) { return block_global(q, x, y, ix, v); });
     case BlockPath::late_sum:
       return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
-                     const Val& v, Val& r) { return block_late_sum(q, x, y, ix, v, r); });
+                     const Val& v) { return block_late_sum(q, x, y, ix, v); });
     case BlockPath::odd_even:
       return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
-                     const Val& v, Val& r) { return block_odd_even(q, x, y, ix, v, r); });
+                     const Val& v) { return block_odd_even(q, x, y, ix, v); });
     case BlockPath::pairwise:
       return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
-                     const Val& v, Val& r) { return block_pairwise(q, x, y, ix, v, r); });
+                     const Val& v) { return block_pairwise(q, x, y, ix, v); });
     case BlockPath::exact:
       return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
-                     const Val& v, Val& r) { return block_exact(q, x, y, ix, v, r); });
+                     const Val& v) { return block_exact(q, x, y, ix, v); });
   }
   return false;
 }
