@@ -147,12 +147,27 @@ struct Plan {
 
 // finish() for its common case (B7): (-1)^neg mag 2^lsb, mag != 0, rounded by `r` to a normal
 // number below acc's top binade; false for anything else.
-[[gnu::always_inline]] inline Val round_to(const Plan& P, const FastRounder& r, bool neg,
-                                           std::uint64_t mag, int lsb) {
+template <class R>
+[[gnu::always_inline]] inline Val round_to(const Plan& P, const R& r, bool neg, std::uint64_t mag,
+                                           int lsb) {
   FastRounder::Normal n;
   if (!r.round_normal(mag, lsb, false, n)) return kBail;
   return {n.kept, n.e - P.m, ValueClass::finite, neg, false};
 }
+
+// FastRounder's fast case for binary32 (the acc of every AMD preset and of most NVIDIA ones),
+// its constants known at compile time (FastRounder::round_normal_with: the same rule).
+struct Binary32Rounder {
+  static constexpr int kM = 23, kEmin = -126, kEmax = 127;
+  bool rne;
+  static bool fits(const FormatSpec& f, const FastRounder& r) {
+    return r.enabled() && f.mantissa_bits == kM && f.emin() == kEmin && f.emax() == kEmax;
+  }
+  [[gnu::always_inline]] bool round_normal(std::uint64_t sig, int exp, bool sticky,
+                                           FastRounder::Normal& out) const {
+    return FastRounder::round_normal_with(kM, kEmin, kEmax, rne, sig, exp, sticky, out);
+  }
+};
 
 // K&M B0 (c side): c takes part unless it is zero, or below acc's normal range when results
 // flush (block_fma.cpp c_present).
@@ -327,8 +342,9 @@ Val block_odd_even(const Plan& P, const BlockOperand* a, const BlockOperand* b, 
 // add_two for two zero or finite values (IEEE 6.3 signs for exact zeros), when their exact sum
 // fits 63 bits: both significands are below 2^precision, so exponents at most
 // 62 - precision apart. A zero's significand is 0, so it adds nothing at the other's exponent.
-[[gnu::always_inline]] inline Val add_two(const Plan& P, const FastRounder& r, Rounding mode,
-                                          const Val& u, const Val& v) {
+template <class R>
+[[gnu::always_inline]] inline Val add_two(const Plan& P, const R& r, Rounding mode, const Val& u,
+                                          const Val& v) {
   const bool fu = u.cls == ValueClass::finite, fv = v.cls == ValueClass::finite;
   if (!fu && !fv) return zero(u.neg && v.neg);
   const int eu = fu ? u.exp : v.exp, ev = fv ? v.exp : u.exp;
@@ -367,28 +383,29 @@ template <class Ix>
 // The tree of block_fma.cpp tree() over leaves [Lo, Hi), block size known at compile time:
 // unrolled, every value in registers. A sum made here is a zero or a normal number (round_to),
 // which block_fma.cpp's flush() of every sum leaves alone.
-template <std::size_t Lo, std::size_t Hi, class Ix>
-[[gnu::always_inline]] inline Val tree(const Plan& P, const BlockOperand* a, const BlockOperand* b,
-                                       Ix ix) {
+template <std::size_t Lo, std::size_t Hi, class Ix, class R>
+[[gnu::always_inline]] inline Val tree(const Plan& P, const R& r, const BlockOperand* a,
+                                       const BlockOperand* b, Ix ix) {
   if constexpr (Hi - Lo == 1) {
     return leaf(P, a, b, ix, Lo);
   } else {
     constexpr std::size_t kMid = Lo + (Hi - Lo + 1) / 2;
-    const Val x = tree<Lo, kMid>(P, a, b, ix);
+    const Val x = tree<Lo, kMid>(P, r, a, b, ix);
     if (x.bail) return kBail;
-    const Val y = tree<kMid, Hi>(P, a, b, ix);
+    const Val y = tree<kMid, Hi>(P, r, a, b, ix);
     if (y.bail) return kBail;
-    return add_two(P, P.r_fr, P.frmode, x, y);
+    return add_two(P, r, P.frmode, x, y);
   }
 }
 
 // CDNA2: products rounded to acc, a binary tree of acc additions, then c (block_pairwise).
-template <class Ix>
-Val block_pairwise(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
+// R: the rounder into acc (FastRounder, or Binary32Rounder when acc is binary32).
+template <class Ix, class R>
+Val block_pairwise(const Plan& P, const R& r, const BlockOperand* a, const BlockOperand* b, Ix ix,
                    const Val& c) {
   Val t;
   if constexpr (Ix::kTerms != 0) {
-    t = tree<0, Ix::kTerms>(P, a, b, ix);
+    t = tree<0, Ix::kTerms>(P, r, a, b, ix);
   } else {  // any block size: the leaves in an array, the tree from P.tree's schedule
     LeafSlot slots[kMaxPairwiseTerms];
     Val* leaves = reinterpret_cast<Val*>(slots);
@@ -398,13 +415,13 @@ Val block_pairwise(const Plan& P, const BlockOperand* a, const BlockOperand* b, 
     }
     for (std::size_t i = 0; i < P.tree.size; ++i) {
       Val& x = leaves[P.tree.lo[i]];
-      x = add_two(P, P.r_fr, P.frmode, x, leaves[P.tree.mid[i]]);
+      x = add_two(P, r, P.frmode, x, leaves[P.tree.mid[i]]);
       if (x.bail) return kBail;
     }
     t = leaves[0];
   }
   if (t.bail) return kBail;
-  return add_two(P, P.r_fr, P.frmode, t, flush(P, c));
+  return add_two(P, r, P.frmode, t, flush(P, c));
 }
 
 // CDNA1: the exact sum of the products and c, rounded once (block_exact), in 64 bits. One pass
@@ -551,8 +568,13 @@ bool fast_dot(const BlockFma& p, const FormatSpec& acc, Rounding frmode, const B
       return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
                      const Val& v) { return block_odd_even(q, x, y, ix, v); });
     case BlockPath::pairwise:
+      if (Binary32Rounder::fits(acc, P.r_fr)) {
+        const Binary32Rounder r32{P.r_fr.rne()};
+        return with([r32](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
+                          const Val& v) { return block_pairwise(q, r32, x, y, ix, v); });
+      }
       return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
-                     const Val& v) { return block_pairwise(q, x, y, ix, v); });
+                     const Val& v) { return block_pairwise(q, q.r_fr, x, y, ix, v); });
     case BlockPath::exact:
       return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
                      const Val& v) { return block_exact(q, x, y, ix, v); });

@@ -46,26 +46,37 @@ class FastRounder {
   // when it does not apply (then round() hands the value to encode()).
   [[gnu::always_inline]] bool round_normal(std::uint64_t sig, int exp, bool sticky,
                                            Normal& out) const {
-    if (!enabled_) return false;
+    return enabled_ && round_normal_with(m_, emin_, emax_, rne_, sig, exp, sticky, out);
+  }
+
+  // The fast case's rule with the format's constants as arguments: round_normal() passes its
+  // members; a hot loop instantiated for one format passes constants, so that its shifts and
+  // bounds are immediates (src/gemm/block_fma_fast.cpp). One rule either way. The caller has
+  // checked what the constructor checks for `enabled`.
+  [[gnu::always_inline]] static bool round_normal_with(int m, int emin, int emax, bool rne,
+                                                       std::uint64_t sig, int exp, bool sticky,
+                                                       Normal& out) {
     const int lz = std::countl_zero(sig);
     const int e = exp + 63 - lz;  // |x| in [2^e, 2^(e+1))
-    if (e < emin_ || e >= emax_) return false;
+    if (e < emin || e >= emax) return false;
     const std::uint64_t n = sig << lz;
-    std::uint64_t kept = n >> (63 - m_);
-    const std::uint64_t rem = n << (m_ + 1);  // the discarded bits, top-aligned
+    std::uint64_t kept = n >> (63 - m);
+    const std::uint64_t rem = n << (m + 1);  // the discarded bits, top-aligned
     out.inexact = rem != 0 || sticky;
     // Round up on more than half, or on half with the kept part odd; branch-free (the half bit
     // of data is a coin toss, a branch on it mispredicts every other time).
-    kept += static_cast<std::uint64_t>(rne_ & ((rem >> 63) != 0) &
+    kept += static_cast<std::uint64_t>(rne & ((rem >> 63) != 0) &
                                        (((rem << 1) != 0) | sticky | ((kept & 1) != 0)));
     out.e = e;
-    if (kept >> (m_ + 1)) {  // carried into the next binade (still below emax + 1)
+    if (kept >> (m + 1)) {  // carried into the next binade (still below emax + 1)
       kept >>= 1;
       ++out.e;
     }
     out.kept = kept;
     return true;
   }
+
+  bool rne() const { return rne_; }
 
   bool enabled() const { return enabled_; }
 
