@@ -34,16 +34,17 @@ namespace {
 // A running value or a block result: a zero (signed), a finite sig x 2^exp, or +-inf / NaN
 // (the model's own, which carry no payload: ExactValue::inf / quiet_nan). A finite value made
 // here has sig < 2^precision of acc (fast_dot checks that c does).
-// `bail`: the fast case does not take the block (the caller hands it to the readable
-// evaluator). 16 bytes, returned in two registers: the values never go through memory.
+// A Val of class kBail: the fast case does not take the block (the caller hands it to the
+// readable evaluator). 16 bytes, returned in two registers: the values never go through memory.
+constexpr auto kBailClass = static_cast<ValueClass>(4);  // past ValueClass's own four
 struct Val {
   std::uint64_t sig = 0;
   std::int32_t exp = 0;
   ValueClass cls = ValueClass::zero;
   bool neg = false;
-  bool bail = false;
+  bool bail() const { return cls == kBailClass; }
 };
-constexpr Val kBail{0, 0, ValueClass::zero, false, true};
+constexpr Val kBail{0, 0, kBailClass, false};
 // A leaf of the pairwise tree, written before it is read (no zero-filled array per block).
 struct LeafSlot {
   alignas(Val) unsigned char bytes[sizeof(Val)];
@@ -148,11 +149,12 @@ struct Plan {
 // finish() for its common case (B7): (-1)^neg mag 2^lsb, mag != 0, rounded by `r` to a normal
 // number below acc's top binade; false for anything else.
 template <class R>
-[[gnu::always_inline]] inline Val round_to(const Plan& P, const R& r, bool neg, std::uint64_t mag,
+[[gnu::always_inline]] inline Val round_to([[maybe_unused]] const Plan& P, const R& r, bool neg,
+                                           std::uint64_t mag,
                                            int lsb) {
   FastRounder::Normal n;
   if (!r.round_normal(mag, lsb, false, n)) return kBail;
-  return {n.kept, n.e - P.m, ValueClass::finite, neg, false};
+  return {n.kept, n.e - r.mantissa_bits(), ValueClass::finite, neg};
 }
 
 // FastRounder's fast case for binary32 (the acc of every AMD preset and of most NVIDIA ones),
@@ -167,6 +169,9 @@ struct Binary32Rounder {
                                            FastRounder::Normal& out) const {
     return FastRounder::round_normal_with(kM, kEmin, kEmax, rne, sig, exp, sticky, out);
   }
+  static constexpr int mantissa_bits() { return kM; }
+  static constexpr int emin() { return kEmin; }
+  static constexpr int emax() { return kEmax; }
 };
 
 // K&M B0 (c side): c takes part unless it is zero, or below acc's normal range when results
@@ -349,7 +354,7 @@ template <class R>
   if (!fu && !fv) return zero(u.neg && v.neg);
   const int eu = fu ? u.exp : v.exp, ev = fv ? v.exp : u.exp;
   const int lo = std::min(eu, ev);
-  if (std::max(eu, ev) - lo > 62 - P.acc_precision) return kBail;
+  if (std::max(eu, ev) - lo > 61 - r.mantissa_bits()) return kBail;  // 62 - precision
   const std::int64_t sum = signed_of(u.neg, u.sig << (eu - lo)) + signed_of(v.neg, v.sig << (ev - lo));
   if (sum == 0) return zero(mode == Rounding::rdown);  // both finite: exact cancellation
   return round_to(P, r, sum < 0, magnitude(sum), lo);
@@ -365,9 +370,9 @@ template <class R>
 // No product-limit check (block_fma.cpp block()): a product that reaches 2^(emax + 1) is not
 // exact in acc, so its block goes to the readable evaluator; on every other block the readable
 // one finds no such product and goes on as here.
-template <class Ix>
-[[gnu::always_inline]] inline Val leaf(const Plan& P, const BlockOperand* a, const BlockOperand* b,
-                                       Ix ix, std::size_t j) {
+template <class Ix, class R>
+[[gnu::always_inline]] inline Val leaf(const Plan& P, const R& r, const BlockOperand* a,
+                                       const BlockOperand* b, Ix ix, std::size_t j) {
   const std::size_t k = ix(j);
   const BlockOperand& u = a[k];
   const BlockOperand& v = b[k];
@@ -376,8 +381,8 @@ template <class Ix>
   const int top = lsb + bits - 1;
   const bool neg = u.neg != v.neg;
   if (p == 0 || (P.p.flush_inputs && (u.subnormal || v.subnormal))) return zero(neg);
-  if (bits > P.acc_precision || top < P.acc_emin || top >= P.acc_emax) return kBail;
-  return {p, lsb, ValueClass::finite, neg, false};
+  if (bits > r.mantissa_bits() + 1 || top < r.emin() || top >= r.emax()) return kBail;
+  return {p, lsb, ValueClass::finite, neg};
 }
 
 // The tree of block_fma.cpp tree() over leaves [Lo, Hi), block size known at compile time:
@@ -387,13 +392,13 @@ template <std::size_t Lo, std::size_t Hi, class Ix, class R>
 [[gnu::always_inline]] inline Val tree(const Plan& P, const R& r, const BlockOperand* a,
                                        const BlockOperand* b, Ix ix) {
   if constexpr (Hi - Lo == 1) {
-    return leaf(P, a, b, ix, Lo);
+    return leaf(P, r, a, b, ix, Lo);
   } else {
     constexpr std::size_t kMid = Lo + (Hi - Lo + 1) / 2;
     const Val x = tree<Lo, kMid>(P, r, a, b, ix);
-    if (x.bail) return kBail;
+    if (x.bail()) return kBail;
     const Val y = tree<kMid, Hi>(P, r, a, b, ix);
-    if (y.bail) return kBail;
+    if (y.bail()) return kBail;
     return add_two(P, r, P.frmode, x, y);
   }
 }
@@ -410,17 +415,17 @@ Val block_pairwise(const Plan& P, const R& r, const BlockOperand* a, const Block
     LeafSlot slots[kMaxPairwiseTerms];
     Val* leaves = reinterpret_cast<Val*>(slots);
     for (std::size_t j = 0; j < P.n; ++j) {
-      leaves[j] = leaf(P, a, b, ix, j);
-      if (leaves[j].bail) return kBail;
+      leaves[j] = leaf(P, r, a, b, ix, j);
+      if (leaves[j].bail()) return kBail;
     }
     for (std::size_t i = 0; i < P.tree.size; ++i) {
       Val& x = leaves[P.tree.lo[i]];
       x = add_two(P, r, P.frmode, x, leaves[P.tree.mid[i]]);
-      if (x.bail) return kBail;
+      if (x.bail()) return kBail;
     }
     t = leaves[0];
   }
-  if (t.bail) return kBail;
+  if (t.bail()) return kBail;
   return add_two(P, r, P.frmode, t, flush(P, c));
 }
 
@@ -502,14 +507,14 @@ ExactValue chain(const Plan& P, const FormatSpec& acc, const BlockOperand* a,
         else
           r = blk(Ix{k0 + g * P.n}, v);  // groups are consecutive runs (build_groups)
       }
-      if (r.bail) r = val_of(reference_block(p, acc, P.frmode, a, b, ws.groups[g], k0, K, exact_of(v), ws));
+      if (r.bail()) r = val_of(reference_block(p, acc, P.frmode, a, b, ws.groups[g], k0, K, exact_of(v), ws));
       v = r;
     }
     if (!aligned) {
       Val r = kBail;
       if (v.cls <= ValueClass::finite && run.cls <= ValueClass::finite)
         r = add_two(P, P.r_c, p.c_rounding, v, run);
-      if (r.bail) r = val_of(reference_add_last(p, acc, P.frmode, exact_of(v), exact_of(run)));
+      if (r.bail()) r = val_of(reference_add_last(p, acc, P.frmode, exact_of(v), exact_of(run)));
       v = r;
     }
     run = v;

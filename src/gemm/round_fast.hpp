@@ -77,6 +77,9 @@ class FastRounder {
   }
 
   bool rne() const { return rne_; }
+  int mantissa_bits() const { return m_; }
+  int emin() const { return emin_; }
+  int emax() const { return emax_; }
 
   bool enabled() const { return enabled_; }
 
