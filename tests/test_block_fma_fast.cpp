@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "fpaudit/codec/convert.hpp"
@@ -154,11 +155,22 @@ struct Case {
   std::vector<std::string> inputs;
 };
 
-// Every preset, and each again with its block rounding swapped (rne <-> rtz) and set to rdown.
+// Every preset, and each again with its block rounding swapped (rne <-> rtz) and set to rdown,
+// and with block sizes the fast evaluator does not know at compile time (3 and 5 consecutive
+// products; 3 in instructions of 6 interleaved one by one).
 std::vector<Case> cases() {
   std::vector<Case> v;
   for (const auto& p : gemm::tensor_core_presets()) {
     v.push_back({p.name, p.block, p.acc, p.rounding, p.inputs});
+    for (const auto& [terms, kinst, interleave] : {std::tuple{3, 3, 0}, {5, 5, 0}, {3, 6, 1}}) {
+      gemm::BlockFma b = p.block;
+      b.terms = terms;
+      b.instruction_k = kinst;
+      b.interleave = interleave;
+      v.push_back({p.name + " terms " + std::to_string(terms) + " per " + std::to_string(kinst) +
+                       " interleave " + std::to_string(interleave),
+                   b, p.acc, p.rounding, p.inputs});
+    }
     const Rounding other = p.rounding == Rounding::rne ? Rounding::rtz : Rounding::rne;
     v.push_back({p.name + " rounding " + std::string(to_string(other)), p.block, p.acc, other,
                  p.inputs});

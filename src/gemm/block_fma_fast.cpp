@@ -13,16 +13,22 @@
 //   * pairwise: every product exact in acc (no rounding of a leaf), each two-operand sum exact
 //     in 64 bits before its one rounding;
 //   * exact: the block's addends span at most 62 - bit_width(terms + 1) bits.
-// The running value is a small struct of plain integers instead of an ExactValue. A block whose
-// data leave that case (a product to round, a sum too wide, a result to flush or overflow, the
-// product limit, an infinite running value) is recomputed whole by the readable evaluator
-// (detail::reference_block), which is exact for every input, so the two give the same bits by
-// construction; tests/test_block_fma_fast.cpp compares them on every preset.
+// How it is fast: the running value is a 16-byte struct of plain integers (Val) passed in
+// registers instead of an ExactValue; the block size is a compile-time constant for the presets'
+// 2, 4, 8, 16 and 32 (loops unrolled; the pairwise tree written out with its leaves made where
+// they are summed); each aligned product takes one shift; the pairwise path rounds into binary32
+// with its constants known at compile time (FastRounder::round_normal_with: FastRounder's own
+// rule, proven equal to encode() in tests/test_gemm_exact.cpp).
+// A block whose data leave the case above (a product to round, a sum too wide, a result to flush
+// or overflow, the product limit, an infinite running value) is recomputed whole by the readable
+// evaluator (detail::reference_block), which is exact for every input; a last instruction that
+// K does not fill goes to it too. So the two give the same bits by construction, and
+// tests/test_block_fma_fast.cpp compares them on every preset and on data made to leave the case.
 #include <algorithm>
 #include <bit>
 #include <climits>
 #include <cstdint>
-#include <new>
+#include <new>  // placement new of the pairwise leaves (no zero-filled array per block)
 #include <type_traits>
 
 #include "block_fma_internal.hpp"
@@ -33,8 +39,8 @@ namespace {
 
 // A running value or a block result: a zero (signed), a finite sig x 2^exp, or +-inf / NaN
 // (the model's own, which carry no payload: ExactValue::inf / quiet_nan). A finite value made
-// here has sig < 2^precision of acc (fast_dot checks that c does).
-// A Val of class kBail: the fast case does not take the block (the caller hands it to the
+// here has sig < 2^precision of acc (fast_dot checks that c does). A Val of class kBail: the
+// fast case does not take the block (the caller hands it to the
 // readable evaluator). 16 bytes, returned in two registers: the values never go through memory.
 constexpr auto kBailClass = static_cast<ValueClass>(4);  // past ValueClass's own four
 struct Val {
@@ -99,12 +105,13 @@ constexpr std::size_t kMaxPairwiseTerms = 64;
 constexpr std::size_t kMaxExactTerms = 64;
 
 // The binary tree of acc additions of block_fma.cpp tree() (node [lo, hi) = [lo, mid) + [mid,
-// hi), mid = lo + ceil((hi - lo) / 2)) as a list of (lo, mid) in post-order: evaluated in place,
-// a node's sum goes to leaf lo, where its left child left its own.
+// hi), mid = lo + ceil((hi - lo) / 2)) as a list of (lo, mid) in post-order, for block sizes not
+// known at compile time: evaluated in place, a node's sum goes to leaf lo, where its left child
+// left its own.
 struct TreeSchedule {
-  std::uint8_t lo[kMaxPairwiseTerms] = {}, mid[kMaxPairwiseTerms] = {};
+  std::uint8_t lo[kMaxPairwiseTerms], mid[kMaxPairwiseTerms];
   std::size_t size = 0;
-  constexpr void build(std::size_t l, std::size_t h) {
+  void build(std::size_t l, std::size_t h) {
     if (h - l == 1) return;
     const std::size_t m = l + (h - l + 1) / 2;
     build(l, m);
@@ -114,12 +121,6 @@ struct TreeSchedule {
     ++size;
   }
 };
-
-constexpr TreeSchedule tree_of(std::size_t n) {
-  TreeSchedule t;
-  t.build(0, n);
-  return t;
-}
 
 // What one dot product's blocks need, computed once per call.
 struct Plan {
@@ -415,7 +416,7 @@ Val block_pairwise(const Plan& P, const R& r, const BlockOperand* a, const Block
     LeafSlot slots[kMaxPairwiseTerms];
     Val* leaves = reinterpret_cast<Val*>(slots);
     for (std::size_t j = 0; j < P.n; ++j) {
-      leaves[j] = leaf(P, r, a, b, ix, j);
+      new (&leaves[j]) Val(leaf(P, r, a, b, ix, j));
       if (leaves[j].bail()) return kBail;
     }
     for (std::size_t i = 0; i < P.tree.size; ++i) {
