@@ -347,17 +347,22 @@ Val block_odd_even(const Plan& P, const BlockOperand* a, const BlockOperand* b, 
 
 // add_two for two zero or finite values (IEEE 6.3 signs for exact zeros), when their exact sum
 // fits 63 bits: both significands are below 2^precision, so exponents at most
-// 62 - precision apart. A zero's significand is 0, so it adds nothing at the other's exponent.
+// 62 - precision apart. x + 0 is x's one-term sum, rounded (block_fma.cpp add_two).
 template <class R>
 [[gnu::always_inline]] inline Val add_two(const Plan& P, const R& r, Rounding mode, const Val& u,
                                           const Val& v) {
-  const bool fu = u.cls == ValueClass::finite, fv = v.cls == ValueClass::finite;
-  if (!fu && !fv) return zero(u.neg && v.neg);
-  const int eu = fu ? u.exp : v.exp, ev = fv ? v.exp : u.exp;
-  const int lo = std::min(eu, ev);
-  if (std::max(eu, ev) - lo > 61 - r.mantissa_bits()) return kBail;  // 62 - precision
-  const std::int64_t sum = signed_of(u.neg, u.sig << (eu - lo)) + signed_of(v.neg, v.sig << (ev - lo));
-  if (sum == 0) return zero(mode == Rounding::rdown);  // both finite: exact cancellation
+  if (u.cls != ValueClass::finite || v.cls != ValueClass::finite) [[unlikely]] {
+    if (u.cls != ValueClass::finite && v.cls != ValueClass::finite) return zero(u.neg && v.neg);
+    const Val& x = u.cls == ValueClass::finite ? u : v;  // x + 0: x's one-term sum, rounded
+    return round_to(P, r, x.neg, x.sig, x.exp);
+  }
+  const int limit = 61 - r.mantissa_bits();  // 62 - precision
+  if (static_cast<unsigned>(u.exp - v.exp + limit) > static_cast<unsigned>(2 * limit))
+    return kBail;  // |u.exp - v.exp| > limit
+  const int lo = std::min(u.exp, v.exp);
+  const std::int64_t sum =
+      signed_of(u.neg, u.sig << (u.exp - lo)) + signed_of(v.neg, v.sig << (v.exp - lo));
+  if (sum == 0) return zero(mode == Rounding::rdown);  // exact cancellation
   return round_to(P, r, sum < 0, magnitude(sum), lo);
 }
 
@@ -382,7 +387,9 @@ template <class Ix, class R>
   const int top = lsb + bits - 1;
   const bool neg = u.neg != v.neg;
   if (p == 0 || (P.p.flush_inputs && (u.subnormal || v.subnormal))) return zero(neg);
-  if (bits > r.mantissa_bits() + 1 || top < r.emin() || top >= r.emax()) return kBail;
+  if (bits > r.mantissa_bits() + 1 ||
+      static_cast<unsigned>(top - r.emin()) >= static_cast<unsigned>(r.emax() - r.emin()))
+    return kBail;  // not a normal number of acc: its rounding is the readable evaluator's
   return {p, lsb, ValueClass::finite, neg};
 }
 

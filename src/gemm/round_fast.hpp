@@ -58,8 +58,8 @@ class FastRounder {
                                                        Normal& out) {
     const int lz = std::countl_zero(sig);
     const int e = exp + 63 - lz;  // |x| in [2^e, 2^(e+1))
-    if (e < emin || e >= emax) return false;
-    const std::uint64_t n = sig << lz;
+    if (static_cast<unsigned>(e - emin) >= static_cast<unsigned>(emax - emin)) return false;
+    const std::uint64_t n = sig << lz;  // e outside [emin, emax) above: one unsigned compare
     std::uint64_t kept = n >> (63 - m);
     const std::uint64_t rem = n << (m + 1);  // the discarded bits, top-aligned
     out.inexact = rem != 0 || sticky;
