@@ -209,7 +209,8 @@ TEST(BlockFmaFast, EqualsTheReferenceOnEveryPresetAndAdversarialData) {
       }
     }
   }
-  EXPECT_GT(dots, 10000u);
+  // 84 (preset, input format) pairs x 6 variants x 8 data x 3 K x 6 repetitions today.
+  EXPECT_GE(dots, 72576u);
 }
 
 // model_gemm (operands decoded once, significand ORs per row and column handed to the fast
