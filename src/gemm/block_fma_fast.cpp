@@ -67,7 +67,7 @@ Val val_of(const ExactValue& v) {
   return r;
 }
 
-ExactValue exact_of(const Val& v) {
+ExactValue exact_of(Val v) {  // by value: a Val whose address is taken lives in memory
   switch (v.cls) {
     case ValueClass::finite:
       return ExactValue::finite(v.neg, v.sig, v.exp);
@@ -177,7 +177,7 @@ struct Binary32Rounder {
 
 // K&M B0 (c side): c takes part unless it is zero, or below acc's normal range when results
 // flush (block_fma.cpp c_present).
-[[gnu::always_inline]] inline bool c_present(const Plan& P, const Val& c) {
+[[gnu::always_inline]] inline bool c_present(const Plan& P, Val c) {
   return c.cls == ValueClass::finite && !(P.p.flush_results && floor_log2(c) < P.acc_emin);
 }
 
@@ -268,7 +268,7 @@ template <class Ix>
 // NVIDIA: every product and c aligned to one exponent, one sum, one rounding (block_global).
 template <class Ix>
 Val block_global(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
-                 const Val& c) {
+                 Val c) {
   const bool has_c = c_present(P, c);
   const Partial s =
       partial(P, a, b, ix, 0, 1, has_c ? &c : nullptr, has_c ? std::max(floor_log2(c), P.c_emin) : 0);
@@ -281,7 +281,7 @@ Val block_global(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix
 
 // The late two-operand add of c to a partial sum s in units of 2^(e_s - fraction_bits)
 // (block_fma.cpp add_c_late, K&M [G]:516-585), in 64 bits.
-[[gnu::always_inline]] inline Val add_c_late(const Plan& P, std::int64_t s, int e_s, const Val& c,
+[[gnu::always_inline]] inline Val add_c_late(const Plan& P, std::int64_t s, int e_s, Val c,
                                              bool odd_even) {
   int fb = P.fb;
   std::uint64_t ci = 0;
@@ -313,7 +313,7 @@ Val block_global(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix
 // CDNA3 16-bit: products aligned and summed, then c by the late add (block_late_sum).
 template <class Ix>
 Val block_late_sum(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
-                   const Val& c) {
+                   Val c) {
   const Partial s = partial(P, a, b, ix, 0, 1, nullptr, 0);
   if (s.limit) return kBail;
   if (s.count == 0 && !c_present(P, c)) {  // B1
@@ -325,7 +325,7 @@ Val block_late_sum(const Plan& P, const BlockOperand* a, const BlockOperand* b, 
 // CDNA3 fp8: odd and even positions summed apart, combined, then c (block_odd_even).
 template <class Ix>
 Val block_odd_even(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
-                   const Val& c) {
+                   Val c) {
   std::int64_t s[2];
   int e[2];
   for (std::size_t half = 0; half < 2; ++half) {
@@ -345,17 +345,23 @@ Val block_odd_even(const Plan& P, const BlockOperand* a, const BlockOperand* b, 
   return add_c_late(P, sum, e[big], c, true);
 }
 
+// add_two below with a zero operand: x + 0 is x's one-term sum, rounded; 0 + 0 as IEEE 6.3.
+// Out of line: rare, and kept out of the code of every block that inlines add_two.
+template <class R>
+[[gnu::noinline]] Val add_zero(const Plan& P, const R& r, Val u, Val v) {
+  if (u.cls != ValueClass::finite && v.cls != ValueClass::finite) return zero(u.neg && v.neg);
+  const Val& x = u.cls == ValueClass::finite ? u : v;
+  return round_to(P, r, x.neg, x.sig, x.exp);
+}
+
 // add_two for two zero or finite values (IEEE 6.3 signs for exact zeros), when their exact sum
 // fits 63 bits: both significands are below 2^precision, so exponents at most
 // 62 - precision apart. x + 0 is x's one-term sum, rounded (block_fma.cpp add_two).
 template <class R>
 [[gnu::always_inline]] inline Val add_two(const Plan& P, const R& r, Rounding mode, const Val& u,
                                           const Val& v) {
-  if (u.cls != ValueClass::finite || v.cls != ValueClass::finite) [[unlikely]] {
-    if (u.cls != ValueClass::finite && v.cls != ValueClass::finite) return zero(u.neg && v.neg);
-    const Val& x = u.cls == ValueClass::finite ? u : v;  // x + 0: x's one-term sum, rounded
-    return round_to(P, r, x.neg, x.sig, x.exp);
-  }
+  if (u.cls != ValueClass::finite || v.cls != ValueClass::finite) [[unlikely]]
+    return add_zero(P, r, u, v);
   const int limit = 61 - r.mantissa_bits();  // 62 - precision
   if (static_cast<unsigned>(u.exp - v.exp + limit) > static_cast<unsigned>(2 * limit))
     return kBail;  // |u.exp - v.exp| > limit
@@ -415,7 +421,7 @@ template <std::size_t Lo, std::size_t Hi, class Ix, class R>
 // R: the rounder into acc (FastRounder, or Binary32Rounder when acc is binary32).
 template <class Ix, class R>
 Val block_pairwise(const Plan& P, const R& r, const BlockOperand* a, const BlockOperand* b, Ix ix,
-                   const Val& c) {
+                   Val c) {
   Val t;
   if constexpr (Ix::kTerms != 0) {
     t = tree<0, Ix::kTerms>(P, r, a, b, ix);
@@ -441,7 +447,7 @@ Val block_pairwise(const Plan& P, const R& r, const BlockOperand* a, const Block
 // over the products (kept in registers when the block size is known), one over what it kept.
 template <class Ix>
 Val block_exact(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
-                const Val& c) {
+                Val c) {
   const bool has_c = c_present(P, c);
   const std::size_t n = terms<Ix>(P);
   std::uint64_t prod[Ix::kTerms ? Ix::kTerms : kMaxExactTerms];
@@ -544,7 +550,7 @@ bool fast_dot(const BlockFma& p, const FormatSpec& acc, Rounding frmode, const B
     return false;
   if (p.path == BlockPath::pairwise) P.tree.build(0, P.n);
   auto with = [&](auto block) {
-    auto blk = [&](auto ix, const Val& v) { return block(P, a, b, ix, v); };
+    auto blk = [&](auto ix, Val v) { return block(P, a, b, ix, v); };
     if (p.interleave != 0) {
       out = chain<Positions>(P, acc, a, b, K, c, ws, blk);
       return true;
@@ -573,24 +579,24 @@ bool fast_dot(const BlockFma& p, const FormatSpec& acc, Rounding frmode, const B
   switch (p.path) {
     case BlockPath::global:
       return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
-                     const Val& v) { return block_global(q, x, y, ix, v); });
+                     Val v) { return block_global(q, x, y, ix, v); });
     case BlockPath::late_sum:
       return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
-                     const Val& v) { return block_late_sum(q, x, y, ix, v); });
+                     Val v) { return block_late_sum(q, x, y, ix, v); });
     case BlockPath::odd_even:
       return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
-                     const Val& v) { return block_odd_even(q, x, y, ix, v); });
+                     Val v) { return block_odd_even(q, x, y, ix, v); });
     case BlockPath::pairwise:
       if (Binary32Rounder::fits(acc, P.r_fr)) {
         const Binary32Rounder r32{P.r_fr.rne()};
         return with([r32](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
-                          const Val& v) { return block_pairwise(q, r32, x, y, ix, v); });
+                          Val v) { return block_pairwise(q, r32, x, y, ix, v); });
       }
       return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
-                     const Val& v) { return block_pairwise(q, q.r_fr, x, y, ix, v); });
+                     Val v) { return block_pairwise(q, q.r_fr, x, y, ix, v); });
     case BlockPath::exact:
       return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
-                     const Val& v) { return block_exact(q, x, y, ix, v); });
+                     Val v) { return block_exact(q, x, y, ix, v); });
   }
   return false;
 }
