@@ -52,8 +52,8 @@ using gemm::BlockOperand;
     return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure()
          << "fast cls " << int(a.cls) << " neg " << a.negative << " sig " << a.sig << " exp "
-         << a.exp << " vs reference cls " << int(b.cls) << " neg " << b.negative << " sig "
-         << b.sig << " exp " << b.exp;
+         << a.exp << " vs reference cls " << int(b.cls) << " neg " << b.negative << " sig " << b.sig
+         << " exp " << b.exp;
 }
 
 enum class Data {
@@ -87,7 +87,7 @@ std::vector<std::uint64_t> make(const FormatSpec& f, Data d, std::size_t K, std:
       case Data::normal:
         break;
       case Data::cancelling:
-        if (k % 2 == 1) b = v[k - 1] ^ f.sign_bit();               // exact opposite
+        if (k % 2 == 1) b = v[k - 1] ^ f.sign_bit();                        // exact opposite
         if (pct(rng) < 20) b = pattern(f, nd(rng) * std::ldexp(1.0, -12));  // small remainder
         break;
       case Data::subnormal: {
@@ -97,7 +97,8 @@ std::vector<std::uint64_t> make(const FormatSpec& f, Data d, std::size_t K, std:
         break;
       }
       case Data::binades:
-        do b = rng() & mag; while (f.is_nan(b) || f.is_inf(b));
+        do b = rng() & mag;
+        while (f.is_nan(b) || f.is_inf(b));
         if (rng() & 1) b |= f.sign_bit();
         break;
       case Data::specials:
@@ -172,8 +173,8 @@ std::vector<Case> cases() {
                    b, p.acc, p.rounding, p.inputs});
     }
     const Rounding other = p.rounding == Rounding::rne ? Rounding::rtz : Rounding::rne;
-    v.push_back({p.name + " rounding " + std::string(to_string(other)), p.block, p.acc, other,
-                 p.inputs});
+    v.push_back(
+        {p.name + " rounding " + std::string(to_string(other)), p.block, p.acc, other, p.inputs});
     v.push_back({p.name + " rounding rdown", p.block, p.acc, Rounding::rdown, p.inputs});
   }
   return v;
@@ -199,8 +200,8 @@ TEST(BlockFmaFast, EqualsTheReferenceOnEveryPresetAndAdversarialData) {
                 gemm::block_fma_dot(cs.block, cs.acc, cs.rounding, a.data(), b.data(), K, c,
                                     ws_fast, nullptr, BlockFmaEvaluator::fast);
             const ExactValue ref =
-                gemm::block_fma_dot(cs.block, cs.acc, cs.rounding, a.data(), b.data(), K, c,
-                                    ws_ref, nullptr, BlockFmaEvaluator::reference);
+                gemm::block_fma_dot(cs.block, cs.acc, cs.rounding, a.data(), b.data(), K, c, ws_ref,
+                                    nullptr, BlockFmaEvaluator::reference);
             ASSERT_TRUE(same(fast, ref))
                 << cs.name << " " << in << " data " << int(d) << " K " << K << " rep " << rep;
             ++dots;
@@ -223,7 +224,8 @@ TEST(BlockFmaFast, ModelGemmEqualsTheReferencePerElement) {
     const int kinst = p.block.instruction_k > 0 ? p.block.instruction_k : p.block.terms;
     const std::size_t M = 6, N = 5, K = static_cast<std::size_t>(4 * kinst + 3);
     for (Data d : {Data::normal, Data::binades, Data::subnormal}) {
-      const std::vector<std::uint64_t> abits = make(f, d, M * K, rng), bbits = make(f, d, K * N, rng);
+      const std::vector<std::uint64_t> abits = make(f, d, M * K, rng),
+                                       bbits = make(f, d, K * N, rng);
       const std::size_t sb = storage_bytes(f);
       std::vector<std::uint8_t> abytes(M * K * sb), bbytes(K * N * sb);
       for (std::size_t i = 0; i < M * K; ++i)
@@ -243,9 +245,9 @@ TEST(BlockFmaFast, ModelGemmEqualsTheReferencePerElement) {
           std::vector<std::uint64_t> row(abits.begin() + i * K, abits.begin() + (i + 1) * K), col;
           for (std::size_t k = 0; k < K; ++k) col.push_back(bbits[k * N + j]);
           const auto x = operands(f, row), y = operands(f, col);
-          const ExactValue v =
-              gemm::block_fma_dot(p.block, p.acc, p.rounding, x.data(), y.data(), K,
-                                  ExactValue::zero(false), ws, nullptr, BlockFmaEvaluator::reference);
+          const ExactValue v = gemm::block_fma_dot(p.block, p.acc, p.rounding, x.data(), y.data(),
+                                                   K, ExactValue::zero(false), ws, nullptr,
+                                                   BlockFmaEvaluator::reference);
           ASSERT_EQ(r[i * N + j], encode(out, v, {}).bits)
               << p.name << " data " << int(d) << " element " << i << "," << j;
         }

@@ -10,10 +10,10 @@
 #include <climits>
 #include <stdexcept>
 
+#include "block_fma_internal.hpp"
 #include "fpaudit/codec/decode.hpp"
 #include "fpaudit/codec/encode.hpp"
 #include "fpaudit/gemm/exact_accumulator.hpp"
-#include "block_fma_internal.hpp"
 #include "round_fast.hpp"
 
 namespace fpaudit::gemm {

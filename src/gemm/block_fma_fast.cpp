@@ -151,8 +151,7 @@ struct Plan {
 // number below acc's top binade; false for anything else.
 template <class R>
 [[gnu::always_inline]] inline Val round_to([[maybe_unused]] const Plan& P, const R& r, bool neg,
-                                           std::uint64_t mag,
-                                           int lsb) {
+                                           std::uint64_t mag, int lsb) {
   FastRounder::Normal n;
   if (!r.round_normal(mag, lsb, false, n)) return kBail;
   return {n.kept, n.e - r.mantissa_bits(), ValueClass::finite, neg};
@@ -183,7 +182,8 @@ struct Binary32Rounder {
 
 // K&M B2's cheap bound (block_fma.cpp block()): a product that may reach 2^(emax + 1) leaves
 // the block to the readable evaluator, which decides it exactly.
-[[gnu::always_inline]] inline bool may_hit_limit(const Plan& P, const BlockOperand& u, const BlockOperand& v) {
+[[gnu::always_inline]] inline bool may_hit_limit(const Plan& P, const BlockOperand& u,
+                                                 const BlockOperand& v) {
   return P.p.product_limit && u.sig != 0 && v.sig != 0 && u.e + v.e + 1 >= P.acc_emax + 1;
 }
 
@@ -267,11 +267,10 @@ template <class Ix>
 
 // NVIDIA: every product and c aligned to one exponent, one sum, one rounding (block_global).
 template <class Ix>
-Val block_global(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
-                 Val c) {
+Val block_global(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix, Val c) {
   const bool has_c = c_present(P, c);
-  const Partial s =
-      partial(P, a, b, ix, 0, 1, has_c ? &c : nullptr, has_c ? std::max(floor_log2(c), P.c_emin) : 0);
+  const Partial s = partial(P, a, b, ix, 0, 1, has_c ? &c : nullptr,
+                            has_c ? std::max(floor_log2(c), P.c_emin) : 0);
   if (s.limit) return kBail;
   if (s.count == 0 || s.sum == 0) {  // B1, B6: +0
     return zero(false);
@@ -312,8 +311,7 @@ Val block_global(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix
 
 // CDNA3 16-bit: products aligned and summed, then c by the late add (block_late_sum).
 template <class Ix>
-Val block_late_sum(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
-                   Val c) {
+Val block_late_sum(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix, Val c) {
   const Partial s = partial(P, a, b, ix, 0, 1, nullptr, 0);
   if (s.limit) return kBail;
   if (s.count == 0 && !c_present(P, c)) {  // B1
@@ -324,8 +322,7 @@ Val block_late_sum(const Plan& P, const BlockOperand* a, const BlockOperand* b, 
 
 // CDNA3 fp8: odd and even positions summed apart, combined, then c (block_odd_even).
 template <class Ix>
-Val block_odd_even(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
-                   Val c) {
+Val block_odd_even(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix, Val c) {
   std::int64_t s[2];
   int e[2];
   for (std::size_t half = 0; half < 2; ++half) {
@@ -446,8 +443,7 @@ Val block_pairwise(const Plan& P, const R& r, const BlockOperand* a, const Block
 // CDNA1: the exact sum of the products and c, rounded once (block_exact), in 64 bits. One pass
 // over the products (kept in registers when the block size is known), one over what it kept.
 template <class Ix>
-Val block_exact(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix,
-                Val c) {
+Val block_exact(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix ix, Val c) {
   const bool has_c = c_present(P, c);
   const std::size_t n = terms<Ix>(P);
   std::uint64_t prod[Ix::kTerms ? Ix::kTerms : kMaxExactTerms];
@@ -458,8 +454,8 @@ Val block_exact(const Plan& P, const BlockOperand* a, const BlockOperand* b, Ix 
   for (std::size_t j = 0; j < n; ++j) {
     const std::size_t k = ix(j);
     if (may_hit_limit(P, a[k], b[k])) return kBail;
-    const bool nz = a[k].sig != 0 && b[k].sig != 0 &&
-                    !(P.p.flush_inputs && (a[k].subnormal || b[k].subnormal));
+    const bool nz =
+        a[k].sig != 0 && b[k].sig != 0 && !(P.p.flush_inputs && (a[k].subnormal || b[k].subnormal));
     prod[j] = nz ? a[k].sig * b[k].sig : 0;
     lsb[j] = a[k].lsb + b[k].lsb;
     neg[j] = a[k].neg != b[k].neg;
@@ -488,8 +484,8 @@ bool takes(const BlockFma& p, const Plan& P, std::uint64_t sig_or) {
     case BlockPath::global:
     case BlockPath::late_sum:
     case BlockPath::odd_even:
-      return p.alignment == FusedAlignment::truncate && !p.normalise_products &&
-             !p.flush_inputs && p.fraction_bits >= 0 &&
+      return p.alignment == FusedAlignment::truncate && !p.normalise_products && !p.flush_inputs &&
+             p.fraction_bits >= 0 &&
              p.fraction_bits + 9 + std::bit_width(static_cast<unsigned>(p.terms) + 1) <= 62 &&
              2 * std::bit_width(sig_or) + p.fraction_bits + 2 <= 63;  // partial()'s one shift
     case BlockPath::pairwise:
@@ -503,9 +499,8 @@ bool takes(const BlockFma& p, const Plan& P, std::uint64_t sig_or) {
 // The chain along K (block_fma.cpp chain()) with blocks from `blk`, at positions Ix; whole
 // instructions only (a last, partial one goes to the readable evaluator).
 template <class Ix, class Block>
-ExactValue chain(const Plan& P, const FormatSpec& acc, const BlockOperand* a,
-                 const BlockOperand* b, std::size_t K, const ExactValue& c, BlockFmaWorkspace& ws,
-                 Block blk) {
+ExactValue chain(const Plan& P, const FormatSpec& acc, const BlockOperand* a, const BlockOperand* b,
+                 std::size_t K, const ExactValue& c, BlockFmaWorkspace& ws, Block blk) {
   const BlockFma& p = P.p;
   const std::size_t kinst = static_cast<std::size_t>(ws.built_k);
   const bool aligned = p.c_entry == AddendEntry::aligned;
@@ -521,7 +516,8 @@ ExactValue chain(const Plan& P, const FormatSpec& acc, const BlockOperand* a,
         else
           r = blk(Ix{k0 + g * P.n}, v);  // groups are consecutive runs (build_groups)
       }
-      if (r.bail()) r = val_of(reference_block(p, acc, P.frmode, a, b, ws.groups[g], k0, K, exact_of(v), ws));
+      if (r.bail())
+        r = val_of(reference_block(p, acc, P.frmode, a, b, ws.groups[g], k0, K, exact_of(v), ws));
       v = r;
     }
     if (!aligned) {
@@ -578,25 +574,30 @@ bool fast_dot(const BlockFma& p, const FormatSpec& acc, Rounding frmode, const B
   };
   switch (p.path) {
     case BlockPath::global:
-      return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
-                     Val v) { return block_global(q, x, y, ix, v); });
+      return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix, Val v) {
+        return block_global(q, x, y, ix, v);
+      });
     case BlockPath::late_sum:
-      return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
-                     Val v) { return block_late_sum(q, x, y, ix, v); });
+      return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix, Val v) {
+        return block_late_sum(q, x, y, ix, v);
+      });
     case BlockPath::odd_even:
-      return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
-                     Val v) { return block_odd_even(q, x, y, ix, v); });
+      return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix, Val v) {
+        return block_odd_even(q, x, y, ix, v);
+      });
     case BlockPath::pairwise:
       if (Binary32Rounder::fits(acc, P.r_fr)) {
         const Binary32Rounder r32{P.r_fr.rne()};
         return with([r32](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
                           Val v) { return block_pairwise(q, r32, x, y, ix, v); });
       }
-      return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
-                     Val v) { return block_pairwise(q, q.r_fr, x, y, ix, v); });
+      return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix, Val v) {
+        return block_pairwise(q, q.r_fr, x, y, ix, v);
+      });
     case BlockPath::exact:
-      return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix,
-                     Val v) { return block_exact(q, x, y, ix, v); });
+      return with([](const Plan& q, const BlockOperand* x, const BlockOperand* y, auto ix, Val v) {
+        return block_exact(q, x, y, ix, v);
+      });
   }
   return false;
 }
