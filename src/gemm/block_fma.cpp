@@ -10,6 +10,7 @@
 #include <climits>
 #include <stdexcept>
 
+#include "block_fma_internal.hpp"
 #include "fpaudit/codec/decode.hpp"
 #include "fpaudit/codec/encode.hpp"
 #include "fpaudit/gemm/exact_accumulator.hpp"
@@ -48,26 +49,8 @@ void set(ExactValue& d, const ExactValue& s) {
   d.signaling = s.signaling;
 }
 
-// mag / 2^sh rounded to an integer: `mode` on the signed value (-1)^neg mag / 2^sh
-// (rtz and anything else truncate, K&M `armode` 'rd' / 'ru' / 'rne').
 u128 shift_right(u128 mag, int sh, bool neg, Rounding mode) {
-  if (sh <= 0) return mag << -sh;
-  const u128 q = sh >= 128 ? 0 : mag >> sh;
-  const u128 rem = sh >= 128 ? mag : mag & ((static_cast<u128>(1) << sh) - 1);
-  if (rem == 0) return q;
-  switch (mode) {
-    case Rounding::rdown:
-      return neg ? q + 1 : q;
-    case Rounding::rup:
-      return neg ? q : q + 1;
-    case Rounding::rne: {
-      if (sh > 128) return q;  // rem < 2^128 <= half
-      const u128 half = static_cast<u128>(1) << (sh - 1);
-      return (rem > half || (rem == half && (q & 1))) ? q + 1 : q;
-    }
-    default:
-      return q;
-  }
+  return detail::shift_right<u128>(mag, sh, neg, mode);
 }
 
 // One addend cut to the grid (K&M B5): mag x 2^lsb over units of 2^grid.
@@ -535,6 +518,21 @@ void build_groups(const BlockFma& p, BlockFmaWorkspace& ws) {
   }
 }
 
+// The chain along K from the instruction starting at k0, running value `run` (K&M GEMM.m).
+ExactValue chain(const Ctx& x, const BlockOperand* a, const BlockOperand* b, std::size_t K,
+                 std::size_t k0, const ExactValue& c, BlockFmaWorkspace& ws) {
+  const std::size_t kinst = static_cast<std::size_t>(ws.built_k);
+  ExactValue run = c;
+  for (; k0 < K; k0 += kinst) {
+    ExactValue v;  // +0
+    if (x.p.c_entry == AddendEntry::aligned) set(v, run);
+    for (const auto& g : ws.groups) set(v, block(x, a, b, g, k0, K, v, ws));
+    if (x.p.c_entry == AddendEntry::last) set(v, add_two(x, v, run, x.p.c_rounding));
+    set(run, v);
+  }
+  return run;
+}
+
 }  // namespace
 
 std::string_view to_string(FusedAlignment a) {
@@ -592,7 +590,7 @@ BlockOperand block_operand(const ExactValue& v, int emin) {
 ExactValue block_fma_dot(const BlockFma& p, const FormatSpec& acc, Rounding frmode,
                          const BlockOperand* a, const BlockOperand* b, std::size_t K,
                          const ExactValue& c, BlockFmaWorkspace& ws,
-                         const std::uint64_t* finite_sig_or) {
+                         const std::uint64_t* finite_sig_or, BlockFmaEvaluator evaluator) {
   // Special values over every product and c (K&M GEMM.m step 4).
   bool pinf = false, ninf = false, nan = c.cls == ValueClass::nan;
   std::uint64_t sig_or = finite_sig_or ? *finite_sig_or : 0;
@@ -621,19 +619,41 @@ ExactValue block_fma_dot(const BlockFma& p, const FormatSpec& acc, Rounding frmo
       ws.built_interleave != p.interleave)
     build_groups(p, ws);
 
+  if (evaluator == BlockFmaEvaluator::fast) {
+    ExactValue out;
+    if (detail::fast_dot(p, acc, frmode, a, b, K, c, sig_or, ws, out)) return out;
+  }
   Ctx x(p, acc, frmode);
-  x.fast = sig_or < (std::uint64_t{1} << 32) && p.alignment == FusedAlignment::truncate &&
+  x.fast = evaluator == BlockFmaEvaluator::fast && sig_or < (std::uint64_t{1} << 32) &&
+           p.alignment == FusedAlignment::truncate &&
            (!p.normalise_products || p.path == BlockPath::exact) && !p.flush_inputs &&
            p.fraction_bits + 2 + std::bit_width(static_cast<unsigned>(p.terms) + 1) <= 62;
-  ExactValue run = c;
-  for (std::size_t k0 = 0; k0 < K; k0 += kinst) {
-    ExactValue v;  // +0
-    if (p.c_entry == AddendEntry::aligned) set(v, run);
-    for (const auto& g : ws.groups) set(v, block(x, a, b, g, k0, K, v, ws));
-    if (p.c_entry == AddendEntry::last) set(v, add_two(x, v, run, p.c_rounding));
-    set(run, v);
-  }
-  return run;
+  return chain(x, a, b, K, 0, c, ws);
 }
+
+namespace detail {
+
+ExactValue reference_block(const BlockFma& p, const FormatSpec& acc, Rounding frmode,
+                           const BlockOperand* a, const BlockOperand* b,
+                           const std::vector<std::size_t>& pos, std::size_t k0, std::size_t K,
+                           const ExactValue& c, BlockFmaWorkspace& ws) {
+  const Ctx x(p, acc, frmode);
+  return block(x, a, b, pos, k0, K, c, ws);
+}
+
+ExactValue reference_add_last(const BlockFma& p, const FormatSpec& acc, Rounding frmode,
+                              const ExactValue& t, const ExactValue& c) {
+  const Ctx x(p, acc, frmode);
+  return add_two(x, t, c, p.c_rounding);
+}
+
+ExactValue reference_chain(const BlockFma& p, const FormatSpec& acc, Rounding frmode,
+                           const BlockOperand* a, const BlockOperand* b, std::size_t K,
+                           std::size_t k0, const ExactValue& run, BlockFmaWorkspace& ws) {
+  const Ctx x(p, acc, frmode);
+  return chain(x, a, b, K, k0, run, ws);
+}
+
+}  // namespace detail
 
 }  // namespace fpaudit::gemm

@@ -663,24 +663,57 @@ std::vector<std::uint64_t> model_gemm(const AccumulationModel& m, std::size_t M,
         bsum[j] = summary(bt.data() + j * K, K);
       }
     });
+    // Element idx = i N + j of the product into res[at_pos], row i given.
+    auto element = [&](std::size_t idx, std::size_t at_pos, const BlockOperand* row,
+                       std::uint64_t asum, BlockFmaWorkspace& ws) {
+      const std::size_t j = idx % N;
+      const std::uint64_t sig_or = asum | bsum[j];
+      ExactValue v = block_fma_dot(m.block, m.acc, m.rounding, row, bt.data() + j * K, K,
+                                   ExactValue::zero(false), ws, sig_or == kSpecial ? nullptr : &sig_or);
+      if (scaled) v = apply_tensor_scales(v, A, B, opt);
+      res[at_pos] = encode(out, v, opt, idx).bits;
+    };
+    if (elements.empty()) {
+      // The whole matrix: A decoded once too, and each thread walks its elements a tile of
+      // columns at a time, every row against the tile, so that the tile's columns stay in cache
+      // (a BlockOperand is 24 bytes: one 1024-long column is 24 KB, all of a 1024 x 1024 B is
+      // 24 MB). The order of the elements changes no result.
+      std::vector<BlockOperand> at(M * K);
+      std::vector<std::uint64_t> asums(M);
+      detail::parallel_ranges(M, threads, [&](std::size_t i0, std::size_t i1) {
+        for (std::size_t i = i0; i < i1; ++i) {
+          for (std::size_t k = 0; k < K; ++k) at[i * K + k] = block_operand(da.at(i, k).value(), clamp.emin_a);
+          asums[i] = summary(at.data() + i * K, K);
+        }
+      });
+      constexpr std::size_t kTileBytes = 512 * 1024;
+      const std::size_t tile = std::max<std::size_t>(1, kTileBytes / (std::max<std::size_t>(K, 1) * sizeof(BlockOperand)));
+      detail::parallel_ranges(count, threads, [&](std::size_t e0, std::size_t e1) {
+        BlockFmaWorkspace ws;
+        const std::size_t i0 = e0 / N, i1 = (e1 - 1) / N + 1;
+        for (std::size_t j0 = 0; j0 < N; j0 += tile)
+          for (std::size_t i = i0; i < i1; ++i)
+            for (std::size_t j = j0; j < std::min(N, j0 + tile); ++j) {
+              const std::size_t idx = i * N + j;
+              if (idx >= e0 && idx < e1) element(idx, idx, at.data() + i * K, asums[i], ws);
+            }
+      });
+      return res;
+    }
     detail::parallel_ranges(count, threads, [&](std::size_t e0, std::size_t e1) {
       std::vector<BlockOperand> row(K);
       std::size_t have_row = SIZE_MAX;
       std::uint64_t asum = 0;
       BlockFmaWorkspace ws;
       for (std::size_t e = e0; e < e1; ++e) {
-        const std::size_t idx = elements.empty() ? e : elements[e];
-        const std::size_t i = idx / N, j = idx % N;
+        const std::size_t idx = elements[e];
+        const std::size_t i = idx / N;
         if (i != have_row) {
           for (std::size_t k = 0; k < K; ++k) row[k] = block_operand(da.at(i, k).value(), clamp.emin_a);
           asum = summary(row.data(), K);
           have_row = i;
         }
-        const std::uint64_t sig_or = asum | bsum[j];
-        ExactValue v = block_fma_dot(m.block, m.acc, m.rounding, row.data(), bt.data() + j * K, K,
-                                     ExactValue::zero(false), ws, sig_or == kSpecial ? nullptr : &sig_or);
-        if (scaled) v = apply_tensor_scales(v, A, B, opt);
-        res[e] = encode(out, v, opt, idx).bits;
+        element(idx, e, row.data(), asum, ws);
       }
     });
     return res;

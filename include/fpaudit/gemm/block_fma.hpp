@@ -84,6 +84,13 @@ struct BlockOperand {
 // `emin`: the element format's emin (its subnormals keep that exponent, K&M 3.7).
 BlockOperand block_operand(const ExactValue& v, int emin);
 
+// Which evaluator block_fma_dot runs. `fast` (the default): the plan-time specialised one of
+// src/gemm/block_fma_fast.cpp where it takes the model and the data (the common case; any block
+// it does not take is handed whole to the readable one), else the readable one with its 64-bit
+// block sums. `reference`: the readable step-by-step evaluator alone (src/gemm/block_fma.cpp,
+// 128-bit and ExactAccumulator sums). Both give the same bits (tests/test_block_fma_fast.cpp).
+enum class BlockFmaEvaluator : std::uint8_t { fast, reference };
+
 // Reusable buffers (one per thread).
 struct BlockFmaWorkspace {
   __extension__ typedef unsigned __int128 Mag;
@@ -107,6 +114,7 @@ struct BlockFmaWorkspace {
 ExactValue block_fma_dot(const BlockFma& p, const FormatSpec& acc, Rounding frmode,
                          const BlockOperand* a, const BlockOperand* b, std::size_t K,
                          const ExactValue& c, BlockFmaWorkspace& ws,
-                         const std::uint64_t* finite_sig_or = nullptr);
+                         const std::uint64_t* finite_sig_or = nullptr,
+                         BlockFmaEvaluator evaluator = BlockFmaEvaluator::fast);
 
 }  // namespace fpaudit::gemm
