@@ -204,10 +204,14 @@ TEST_F(AuditCli, Float32DumpOfMoreThanOneGibibyteRunsInBoundedMemoryOnTwoThreads
   // The binary32 path (chunks copied by position on both threads, pages handed back per batch):
   // 2^28 + 2^20 binary32 values (1.08 GB).
 #ifdef FPAUDIT_SANITIZED
+  // ASan's shadow memory and freed-memory quarantine add about 100 MiB of resident set of their
+  // own (121 MiB measured for this run), so the bound is the raw-dump test's 256 MiB here.
   const std::uint64_t count = std::uint64_t{40} << 20, min_bytes = std::uint64_t{150} << 20;
+  const long max_rss_kib = 256 * 1024;
   std::cerr << "[ info ] sanitizer build: reduced workload (168 MB dump)\n";
 #else
   const std::uint64_t count = (std::uint64_t{1} << 28) + (1 << 20), min_bytes = std::uint64_t{1} << 30;
+  const long max_rss_kib = 64 * 1024;
 #endif
   const fs::path raw = dir_ / "big.f32";
   {
@@ -227,6 +231,6 @@ TEST_F(AuditCli, Float32DumpOfMoreThanOneGibibyteRunsInBoundedMemoryOnTwoThreads
   fs::remove(raw);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("binary16"), std::string::npos);
-  EXPECT_LT(r.max_rss_kib, 64 * 1024) << "peak RSS " << r.max_rss_kib << " KiB";
+  EXPECT_LT(r.max_rss_kib, max_rss_kib) << "peak RSS " << r.max_rss_kib << " KiB";
   std::cerr << "[ info ] peak RSS for a 1.08 GB binary32 dump, 2 threads: " << r.max_rss_kib << " KiB\n";
 }

@@ -452,7 +452,9 @@ ExactValue block_exact(const Ctx& x, const BlockOperand* a, const BlockOperand* 
       std::int64_t sum = 0;
       for (std::size_t i : pos) {
         const std::size_t k = k0 + i;
-        if (k >= K) continue;
+        // Zero products are skipped as in the span above: their lsb is outside [lo, hi], and
+        // shifting them could exceed 63 bits.
+        if (k >= K || a[k].sig == 0 || b[k].sig == 0) continue;
         const auto q =
             static_cast<std::int64_t>((a[k].sig * b[k].sig) << (a[k].lsb + b[k].lsb - lo));
         sum += a[k].neg != b[k].neg ? -q : q;
